@@ -1,0 +1,121 @@
+"""Session tokens for the app.
+
+A token is a JWT (flask-jwt-extended) naming a server-side session row; deleting the row revokes it at once.
+The app has no refresh flow and keeps its token for as long as the user stays logged in, so a session lives
+``SESSION_DAYS`` (one year) from login and is also ended by logout, password reset, deletion, ban and
+``penhas users sessions revoke``.
+"""
+from datetime import timedelta
+from functools import wraps
+
+from flask import g, request
+from flask_jwt_extended import create_access_token, decode_token
+from jwt import ExpiredSignatureError, PyJWTError
+from flask_jwt_extended.exceptions import JWTExtendedException
+
+from penhas_api.core import clock
+from penhas_api.core.errors import PenhasError, missing_module, not_found
+from penhas_api.core.models import Cliente, ClienteSession
+from penhas_api.limits import check_limit
+
+SESSION_DAYS = 365
+TOKEN_TYPE = "usr"
+
+
+def missing_jwt():
+    return PenhasError("missing_jwt", "Not Authenticated", 401)
+
+
+def expired_jwt():
+    # The original says "nessage" (sic); the app only reads `error`, so we send the correct key.
+    return PenhasError("expired_jwt", "Bad request - Invalid JWT", 400)
+
+
+def jwt_logout():
+    return PenhasError("jwt_logout", "Está sessão não está mais válida (Usuário saiu)", 403)
+
+
+def open_session(cliente: Cliente) -> tuple[ClienteSession, str]:
+    now = clock.now()
+    session = ClienteSession.create(cliente=cliente, created_at=now, expires_at=now + timedelta(days=SESSION_DAYS))
+    token = create_access_token(
+        identity=str(session.id),
+        additional_claims={"ses": session.id, "typ": TOKEN_TYPE},
+        expires_delta=timedelta(days=SESSION_DAYS),
+    )
+    return session, token
+
+
+def token_from_request() -> str:
+    """`api_key` parameter first (POST /reactivate relies on it), then the X-Api-Key header."""
+    from penhas_api.params import get_params
+
+    return (get_params().get("api_key") or request.headers.get("X-Api-Key") or "").strip()
+
+
+def load_session() -> ClienteSession:
+    token = token_from_request()
+    if not token:
+        raise missing_jwt()
+    try:
+        claims = decode_token(token)
+    except (ExpiredSignatureError,):
+        raise expired_jwt() from None
+    except (PyJWTError, JWTExtendedException, ValueError, KeyError):
+        raise expired_jwt() from None
+    if claims.get("typ") != TOKEN_TYPE or not isinstance(claims.get("ses"), int):
+        raise expired_jwt()
+    session = ClienteSession.get_or_none(ClienteSession.id == claims["ses"])
+    if session is None:
+        raise jwt_logout()
+    if session.expires_at <= clock.now():
+        raise expired_jwt()
+    g.session = session
+    g.user = session.cliente
+    return session
+
+
+def require_session(view):
+    """A valid session, whatever the account status (/logout, /reactivate, /filter-skills)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        load_session()
+        check_limit("120/minute", f"D{g.user.id}")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require_user(view):
+    """A valid session of an active account (every /me* route)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        load_session()
+        if g.user.status != "active":
+            raise not_found()
+        check_limit("120/minute", f"D{g.user.id}")
+        _touch_activity(g.user)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _touch_activity(user: Cliente) -> None:
+    now = clock.now()
+    # Written at most every 5 minutes per user to keep the hot path free of writes.
+    if user.last_activity_at is None or now - user.last_activity_at > timedelta(minutes=5):
+        Cliente.update(last_activity_at=now).where(Cliente.id == user.id).execute()
+        user.last_activity_at = now
+
+
+def user_modules(user: Cliente) -> list[str]:
+    if user.is_female:
+        return ["tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"]
+    return ["chat_suporte", "pontos_de_apoio", "noticias"]
+
+
+def require_module(module: str) -> None:
+    if module not in user_modules(g.user):
+        raise missing_module(module)

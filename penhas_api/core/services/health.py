@@ -1,0 +1,83 @@
+"""Readiness checks shared by GET /health/ready and `penhas health`."""
+import time
+from dataclasses import asdict, dataclass
+
+from penhas_api.core.db import database, init_db
+from penhas_api.core.settings import get_settings
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    latency_ms: float
+    detail: str = ""
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def _timed(name: str, fn) -> Check:
+    start = time.perf_counter()
+    try:
+        detail = fn() or ""
+        ok = True
+    except Exception as exc:  # a check reports, it never raises
+        detail, ok = f"{exc.__class__.__name__}: {str(exc)[:200]}", False
+    return Check(name, ok, round((time.perf_counter() - start) * 1000, 2), detail)
+
+
+def _database():
+    init_db()
+    with database.connection_context():
+        database.execute_sql("SELECT 1").fetchone()
+    return "postgresql" if get_settings().is_postgres else "sqlite"
+
+
+def _queue():
+    s = get_settings()
+    if s.redis_url:
+        import redis
+
+        client = redis.Redis.from_url(s.redis_url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return "redis"
+    from tasks import huey
+
+    huey.pending_count()
+    return "sqlite"
+
+
+def _storage():
+    from penhas_api.core.adapters.storage import get_storage
+
+    storage = get_storage()
+    storage.ping()
+    return storage.name
+
+
+READY_CHECKS = {"database": _database, "queue": _queue, "storage": _storage}
+
+
+def ready_checks() -> list[Check]:
+    checks = [_timed(name, fn) for name, fn in READY_CHECKS.items()]
+    if get_settings().redis_url:
+        checks[1].name = "redis"
+    return checks
+
+
+def extra_checks() -> list[Check]:
+    """Configuration of the outside services the CLI reports on besides readiness."""
+    from penhas_api.core.adapters.sms import get_sms
+
+    out = [_timed("sms", lambda: (get_sms().ping(), get_sms().name)[1])]
+    for name, fn in EXTRA_CHECKS.items():
+        out.append(_timed(name, fn))
+    return out
+
+
+# Later features register more operator-facing checks here (geocoder breaker, last backup, ...).
+EXTRA_CHECKS: dict = {}

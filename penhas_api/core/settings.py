@@ -1,0 +1,141 @@
+"""All configuration, read once from environment variables.
+
+Nothing set means the embedded default: SQLite, Huey on SQLite, local-disk storage, SMS and mail to the log.
+Secrets that are not configured are generated once into the data directory so restarts keep them.
+"""
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_settings = None
+
+
+def _bool(value, default):
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(value, default):
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+def _persistent_secret(data_dir: Path, name: str, nbytes: int = 32) -> str:
+    path = data_dir / "secrets" / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(nbytes)
+    # Written with owner-only permissions: the file is as sensitive as the env variable it replaces.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str = field(repr=False)
+    public_url: str
+    s3_bucket: str | None
+    s3_endpoint_url: str | None
+    aws_access_key_id: str | None = field(repr=False)
+    aws_secret_access_key: str | None = field(repr=False)
+    aws_region: str
+    sms_backend: str
+    sns_endpoint_url: str | None
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None = field(repr=False)
+    smtp_from: str
+    smtp_starttls: bool
+    geocoder: str
+    here_api_key: str | None = field(repr=False)
+    here_geocode_url: str
+    google_api_key: str | None = field(repr=False)
+    google_geocode_url: str
+    viacep_url: str
+    cpf_verifier: str
+    cpf_verifier_url: str | None
+    ratelimit_enabled: bool
+    trusted_proxies: int
+    encryption_key: str = field(repr=False)
+    backup_key: str = field(repr=False)
+    metrics_token: str | None = field(repr=False)
+    log_level: str
+    environ: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def storage_backend(self) -> str:
+        return "s3" if self.s3_bucket else "disk"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "storage"
+
+
+def load_settings(environ=None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    data_dir = Path(env.get("PENHAS_DATA_DIR") or "./var").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'penhas.db'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=env.get("REDIS_URL") or None,
+        secret_key=env.get("SECRET_KEY") or _persistent_secret(data_dir, "secret_key"),
+        public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        s3_bucket=env.get("S3_BUCKET") or None,
+        s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+        aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+        aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+        aws_region=env.get("AWS_REGION") or "us-east-1",
+        sms_backend=(env.get("SMS_BACKEND") or "log").lower(),
+        sns_endpoint_url=env.get("SNS_ENDPOINT_URL") or None,
+        smtp_host=env.get("SMTP_HOST") or None,
+        smtp_port=_int(env.get("SMTP_PORT"), 25),
+        smtp_user=env.get("SMTP_USER") or None,
+        smtp_password=env.get("SMTP_PASSWORD") or None,
+        smtp_from=env.get("SMTP_FROM") or "PenhaS <no-reply@penhas.com.br>",
+        smtp_starttls=_bool(env.get("SMTP_STARTTLS"), False),
+        geocoder=(env.get("GEOCODER") or "none").lower(),
+        here_api_key=env.get("HERE_API_KEY") or None,
+        here_geocode_url=env.get("HERE_GEOCODE_URL") or "https://geocode.search.hereapi.com/v1/geocode",
+        google_api_key=env.get("GOOGLE_API_KEY") or None,
+        google_geocode_url=env.get("GOOGLE_GEOCODE_URL") or "https://maps.googleapis.com/maps/api/geocode/json",
+        viacep_url=(env.get("VIACEP_URL") or "https://viacep.com.br/ws").rstrip("/"),
+        cpf_verifier=(env.get("CPF_VERIFIER") or "checksum").lower(),
+        cpf_verifier_url=env.get("CPF_VERIFIER_URL") or None,
+        ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED"), True),
+        trusted_proxies=_int(env.get("TRUSTED_PROXIES"), 0),
+        encryption_key=env.get("ENCRYPTION_KEY") or _persistent_secret(data_dir, "encryption_key"),
+        backup_key=env.get("BACKUP_KEY") or _persistent_secret(data_dir, "backup_key"),
+        metrics_token=env.get("METRICS_TOKEN") or None,
+        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        environ=env,
+    )
+
+
+def get_settings() -> Settings:
+    global _settings
+    if _settings is None:
+        _settings = load_settings()
+    return _settings
+
+
+def reset_settings(settings: Settings | None = None) -> None:
+    """Forget the cached settings (tests, and the CLI after it changed the environment)."""
+    global _settings
+    _settings = settings

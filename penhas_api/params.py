@@ -1,0 +1,173 @@
+"""Request parameters (query string merged with the form body, for every method) and the contract's validation.
+
+Validation follows backend-rules §2.0 in this order: length → required → empty → type.
+"""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable
+
+from flask import request
+
+from penhas_api.core.errors import DEFAULT_MESSAGE, form_error
+
+
+def get_params() -> dict[str, str]:
+    """Query string first, the form body (urlencoded or multipart) overriding it, like Mojolicious params."""
+    merged = {k: v for k, v in request.args.items()}
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") or request.form:
+        merged.update({k: v for k, v in request.form.items()})
+    return merged
+
+
+def _int(v: str):
+    if not re.fullmatch(r"-?\d+", v):
+        raise ValueError
+    return int(v)
+
+
+def _num(v: str):
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", v):
+        raise ValueError
+    return float(v)
+
+
+def _bool(v: str):
+    if v not in ("0", "1", ""):
+        raise ValueError
+    return v == "1"
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def _email(v: str):
+    if not _EMAIL.match(v):
+        raise ValueError
+    return v
+
+
+def _date(v: str):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        raise ValueError
+    return date.fromisoformat(v)
+
+
+def _datetime(v: str):
+    value = v.replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError from None
+
+
+def cpf_is_valid(digits: str) -> bool:
+    if not re.fullmatch(r"\d{11}", digits) or len(set(digits)) == 1:
+        return False
+    for size in (9, 10):
+        total = sum(int(d) * w for d, w in zip(digits[:size], range(size + 1, 1, -1)))
+        check = (total * 10) % 11 % 10
+        if check != int(digits[size]):
+            return False
+    return True
+
+
+def _cpf(v: str):
+    # Punctuation is not stripped: the app sends digits only, and so must everyone else.
+    if not cpf_is_valid(v):
+        raise ValueError
+    return v
+
+
+def _cep(v: str):
+    digits = re.sub(r"\D", "", v)
+    if not re.fullmatch(r"\d{8}", digits) or digits == "00000000":
+        raise ValueError
+    return digits
+
+
+def _choice(*options):
+    def check(v: str):
+        if v not in options:
+            raise ValueError
+        return v
+
+    return check
+
+
+def _nome(v: str):
+    trimmed = v.strip()
+    if len(trimmed) >= 200 or " " not in trimmed or not re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ' ]+", trimmed):
+        raise ValueError
+    return trimmed
+
+
+def _regex(pattern: str, convert: Callable = str):
+    compiled = re.compile(pattern)
+
+    def check(v: str):
+        if not compiled.fullmatch(v):
+            raise ValueError
+        return convert(v)
+
+    return check
+
+
+TYPES: dict[str, Callable[[str], Any]] = {
+    "str": lambda v: v,
+    "int": _int,
+    "num": _num,
+    "bool": _bool,
+    "email": _email,
+    "date": _date,
+    "datetime": _datetime,
+    "cpf": _cpf,
+    "cep": _cep,
+    "genero": _choice("Feminino", "Masculino", "MulherTrans", "HomemTrans", "Outro"),
+    "raca": _choice("branco", "pardo", "preto", "amarelo", "indigena", "nao_declarado"),
+    "nome": _nome,
+    "tweet_id": _regex(r"[0-9]{6}T[0-9]{10}"),
+    "int_list": _regex(r"[0-9]{1,6}(,[0-9]{1,6})*", lambda v: [int(x) for x in v.split(",")]),
+    "latitude": _regex(r"[-+]?(([1-8]?\d(\.\d+))+|90)"),
+    "longitude": _regex(r"[-+]?(180(\.0+)?|((1[0-7]\d)|([1-9]?\d))(\.\d+)?)"),
+}
+
+
+@dataclass
+class Field:
+    type: str = "str"
+    required: bool = False
+    max_length: int | None = None
+    min_length: int | None = None
+    empty_is_valid: bool = False
+
+
+def validate(spec: dict[str, Field], params: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the cleaned values of the declared fields (absent optional fields are left out)."""
+    params = get_params() if params is None else params
+    out: dict[str, Any] = {}
+    for name, f in spec.items():
+        present = name in params
+        value = params.get(name)
+        if present and value is not None:
+            if f.max_length is not None and len(value) > f.max_length:
+                raise form_error(name, "invalid_max_length",
+                                 f"{DEFAULT_MESSAGE} ({name}) máximo: {f.max_length} enviado: {len(value)}")
+            if f.min_length is not None and len(value) < f.min_length:
+                raise form_error(name, "invalid_min_length",
+                                 f"{DEFAULT_MESSAGE} ({name}) mínimo: {f.min_length} enviado: {len(value)}")
+        if not present or value is None:
+            if f.required:
+                raise form_error(name, "is_required")
+            continue
+        if value == "":
+            if not f.empty_is_valid:
+                raise form_error(name, "is_required")
+            out[name] = "" if f.type == "str" else None
+            continue
+        try:
+            out[name] = TYPES[f.type](value)
+        except (ValueError, TypeError):
+            raise form_error(name, "invalid") from None
+    return out

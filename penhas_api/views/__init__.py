@@ -1,0 +1,5 @@
+"""Blueprint modules, one per domain; each exposes ``bp``. Registered in this order by create_app()."""
+
+BLUEPRINTS = [
+    "health",
+]

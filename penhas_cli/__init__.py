@@ -1,0 +1,1 @@
+"""The `penhas` operator command (Typer + rich)."""

@@ -1,0 +1,39 @@
+import typer
+from rich.table import Table
+
+from penhas_api.core import migrate as migrations
+from penhas_api.core.fixtures import load_fixtures
+from penhas_cli.output import console
+
+app = typer.Typer(help="Database schema: apply and inspect versioned migrations from sql/.", no_args_is_help=True)
+fixtures_app = typer.Typer(help="Seed data the app needs (categories, projects, preferences, texts...).",
+                           no_args_is_help=True)
+
+
+@app.command()
+def migrate():
+    """Apply pending migrations in order. Running it again changes nothing."""
+    ran = migrations.migrate(progress=lambda m: console.print(f"applied [green]{m.version}[/green] {m.name}"))
+    if not ran:
+        console.print("schema up to date")
+
+
+@app.command()
+def status():
+    """List migrations and whether each is applied."""
+    table = Table("version", "name", "state")
+    pending = 0
+    for mig, done in migrations.status():
+        table.add_row(mig.version, mig.name, "[green]applied[/green]" if done else "[yellow]pending[/yellow]")
+        pending += not done
+    console.print(table)
+    console.print(f"{pending} pending")
+
+
+@fixtures_app.command("load")
+def fixtures_load():
+    """Insert or update the seed rows from fixtures/ (idempotent)."""
+    table = Table("table", "inserted", "updated")
+    for name, inserted, updated in load_fixtures():
+        table.add_row(name, str(inserted), str(updated))
+    console.print(table)

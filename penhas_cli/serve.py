@@ -1,0 +1,64 @@
+import subprocess
+import sys
+
+import typer
+
+from penhas_api.core import migrate as migrations
+from penhas_api.core.fixtures import load_fixtures
+from penhas_api.core.settings import get_settings
+from penhas_cli.output import console
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(2, help="gunicorn worker processes."),
+    worker: bool = typer.Option(None, "--worker/--no-worker",
+                                help="Also run the job consumer (default: on for the embedded setup, "
+                                     "off when REDIS_URL is set, where `penhas worker` runs apart)."),
+    setup: bool = typer.Option(True, "--setup/--no-setup", help="Migrate and load fixtures before serving."),
+):
+    """Serve the API with gunicorn (migrating and loading fixtures first)."""
+    from gunicorn.app.base import BaseApplication
+
+    if setup:
+        migrations.migrate()
+        load_fixtures()
+        console.print("database ready (migrations applied, fixtures loaded)")
+    if worker is None:
+        worker = not get_settings().redis_url
+    consumer = None
+    if worker:
+        consumer = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "worker"])
+
+    class App(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            from penhas_api import create_app
+
+            return create_app()
+
+    console.print(f"serving on http://{host}:{port}")
+    try:
+        App().run()
+    finally:
+        if consumer:
+            consumer.terminate()
+            consumer.wait(10)
+
+
+def worker(
+    threads: int = typer.Option(4, help="Worker threads."),
+    scheduler: bool = typer.Option(True, "--scheduler/--no-scheduler",
+                                   help="Run periodic tasks from this consumer (exactly one should)."),
+):
+    """Run the Huey job consumer (SMS, deletions, notifications, periodic housekeeping)."""
+    from tasks import huey
+
+    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=scheduler,
+                                    check_worker_health=True)
+    consumer.run()

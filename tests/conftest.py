@@ -1,0 +1,205 @@
+"""Test harness.
+
+One database per xdist worker (a fresh SQLite file, or a fresh PostgreSQL database derived from
+DATABASE_URL), migrated and seeded once; every test starts from empty non-seed tables. Real services are used
+when the environment names them (DATABASE_URL, REDIS_URL, S3_*, SNS_ENDPOINT_URL); tests that need one skip
+with a reason otherwise. Tasks run in Huey immediate mode unless a test starts a real consumer.
+"""
+import os
+import shutil
+import tempfile
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+WORKER_INDEX = int(WORKER[2:]) if WORKER.startswith("gw") and WORKER[2:].isdigit() else 0
+_DATA_DIR = tempfile.mkdtemp(prefix=f"penhas-test-{WORKER}-")
+os.environ["PENHAS_DATA_DIR"] = _DATA_DIR
+os.environ.setdefault("RATELIMIT_ENABLED", "0")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 32)
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+ADMIN_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+
+def _derive_postgres_url(url: str) -> str:
+    parsed = urlparse(url)
+    name = f"{parsed.path.lstrip('/') or 'penhas'}_test_{WORKER}"
+    return urlunparse(parsed._replace(path="/" + name))
+
+
+def _create_postgres_database(admin_url: str, test_url: str) -> None:
+    import psycopg2
+
+    name = urlparse(test_url).path.lstrip("/")
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+if ADMIN_DATABASE_URL.startswith("postgres"):
+    os.environ["DATABASE_URL"] = _derive_postgres_url(ADMIN_DATABASE_URL)
+    _create_postgres_database(ADMIN_DATABASE_URL, os.environ["DATABASE_URL"])
+else:
+    os.environ["DATABASE_URL"] = f"sqlite:///{_DATA_DIR}/penhas.db"
+
+if os.environ.get("REDIS_URL"):
+    parsed = urlparse(os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = urlunparse(parsed._replace(path=f"/{1 + WORKER_INDEX % 15}"))
+
+if os.environ.get("S3_BUCKET"):
+    os.environ["S3_BUCKET"] = f"{os.environ['S3_BUCKET']}-{WORKER}".lower()
+
+
+from penhas_api.core import clock  # noqa: E402
+from penhas_api.core.db import database, init_db  # noqa: E402
+from penhas_api.core.fixtures import load_fixtures, seed_tables  # noqa: E402
+from penhas_api.core.migrate import migrate  # noqa: E402
+from penhas_api.core.models import all_models  # noqa: E402
+from penhas_api.core.settings import get_settings  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than a couple of seconds")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database():
+    init_db()
+    migrate()
+    load_fixtures()
+    settings = get_settings()
+    if settings.s3_bucket:
+        from penhas_api.core.adapters.storage import get_storage
+
+        get_storage().ensure_bucket()
+    from tasks import huey
+
+    huey.immediate = True
+    yield
+    database.close()
+    if hasattr(database.obj, "close_all"):
+        database.obj.close_all()
+    shutil.rmtree(_DATA_DIR, ignore_errors=True)
+
+
+def _wipe():
+    keep = set(seed_tables()) | {"schema_migrations"}
+    tables = [m._meta.table_name for m in all_models() if m._meta.table_name not in keep]
+    with database.connection_context():
+        if get_settings().is_postgres:
+            database.execute_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            database.execute_sql("PRAGMA foreign_keys = OFF")
+            for table in tables:
+                database.execute_sql(f"DELETE FROM {table}")
+            database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+@pytest.fixture(autouse=True)
+def _isolation():
+    yield
+    clock.set_now(None)
+    if not database.is_closed():
+        database.close()
+    _wipe()
+    settings = get_settings()
+    if settings.redis_url:
+        import redis
+
+        redis.Redis.from_url(settings.redis_url).flushdb()
+    if not settings.s3_bucket:
+        shutil.rmtree(settings.storage_dir, ignore_errors=True)
+    from penhas_api.limits import limiter
+
+    limiter.enabled = False
+
+
+@pytest.fixture(scope="session")
+def app():
+    from penhas_api import create_app
+
+    app = create_app({"TESTING": True})
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db():
+    """An open connection for service-level tests that touch the database directly."""
+    with database.connection_context():
+        yield database
+
+
+@pytest.fixture
+def rate_limits(app):
+    """Turn the rate limits on (they are off in tests by default) with empty counters."""
+    from penhas_api.limits import limiter
+
+    limiter.enabled = True
+    limiter.reset()
+    yield limiter
+    limiter.enabled = False
+
+
+@pytest.fixture
+def frozen_clock():
+    """Freeze the domain clock; call it with a datetime to move time."""
+    from datetime import datetime
+
+    clock.set_now(datetime(2026, 11, 23, 12, 0, 0))
+
+    class Clock:
+        def __call__(self, value):
+            clock.set_now(value)
+
+        def advance(self, **delta):
+            from datetime import timedelta
+
+            clock.set_now(clock.now() + timedelta(**delta))
+
+        @property
+        def now(self):
+            return clock.now()
+
+    return Clock()
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """A real SMTP server on loopback (aiosmtpd); the mail adapter is pointed at it. Yields the received list."""
+    import socket
+    from email import message_from_bytes
+
+    from aiosmtpd.controller import Controller
+
+    from penhas_api.core.settings import load_settings, reset_settings
+
+    class Sink:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(message_from_bytes(envelope.content))
+            return "250 OK"
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    reset_settings(load_settings(dict(os.environ, SMTP_HOST="127.0.0.1", SMTP_PORT=str(port))))
+    try:
+        yield sink.messages
+    finally:
+        reset_settings(None)
+        controller.stop()
