@@ -19,12 +19,17 @@ os.environ["PENHAS_DATA_DIR"] = _DATA_DIR
 os.environ.setdefault("RATELIMIT_ENABLED", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 32)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-ADMIN_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# xdist workers inherit the controller's environment: remember the originals once, derive from them.
+for _name in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET"):
+    os.environ.setdefault(f"PENHAS_TEST_ORIGINAL_{_name}", os.environ.get(_name, ""))
+ADMIN_DATABASE_URL = os.environ["PENHAS_TEST_ORIGINAL_DATABASE_URL"]
 
 
 def _derive_postgres_url(url: str) -> str:
     parsed = urlparse(url)
-    name = f"{parsed.path.lstrip('/') or 'penhas'}_test_{WORKER}"
+    # Unique per run, so two runs on one machine never share (or drop) each other's databases.
+    run = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid()))[:8]
+    name = f"{parsed.path.lstrip('/') or 'penhas'}_test_{WORKER}_{run}"
     return urlunparse(parsed._replace(path="/" + name))
 
 
@@ -40,18 +45,27 @@ def _create_postgres_database(admin_url: str, test_url: str) -> None:
     conn.close()
 
 
+def _drop_postgres_database(admin_url: str, test_url: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{urlparse(test_url).path.lstrip("/")}" WITH (FORCE)')
+    conn.close()
+
+
 if ADMIN_DATABASE_URL.startswith("postgres"):
     os.environ["DATABASE_URL"] = _derive_postgres_url(ADMIN_DATABASE_URL)
-    _create_postgres_database(ADMIN_DATABASE_URL, os.environ["DATABASE_URL"])
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_DATA_DIR}/penhas.db"
 
-if os.environ.get("REDIS_URL"):
-    parsed = urlparse(os.environ["REDIS_URL"])
+if os.environ["PENHAS_TEST_ORIGINAL_REDIS_URL"]:
+    parsed = urlparse(os.environ["PENHAS_TEST_ORIGINAL_REDIS_URL"])
     os.environ["REDIS_URL"] = urlunparse(parsed._replace(path=f"/{1 + WORKER_INDEX % 15}"))
 
-if os.environ.get("S3_BUCKET"):
-    os.environ["S3_BUCKET"] = f"{os.environ['S3_BUCKET']}-{WORKER}".lower()
+if os.environ["PENHAS_TEST_ORIGINAL_S3_BUCKET"]:
+    os.environ["S3_BUCKET"] = f"{os.environ['PENHAS_TEST_ORIGINAL_S3_BUCKET']}-{WORKER}".lower()
 
 
 from penhas_api.core import clock  # noqa: E402
@@ -68,10 +82,12 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session", autouse=True)
 def _database():
+    settings = get_settings()
+    if settings.is_postgres:
+        _create_postgres_database(ADMIN_DATABASE_URL, settings.database_url)
     init_db()
     migrate()
     load_fixtures()
-    settings = get_settings()
     if settings.s3_bucket:
         from penhas_api.core.adapters.storage import get_storage
 
@@ -83,6 +99,8 @@ def _database():
     database.close()
     if hasattr(database.obj, "close_all"):
         database.obj.close_all()
+    if settings.is_postgres:
+        _drop_postgres_database(ADMIN_DATABASE_URL, settings.database_url)
     shutil.rmtree(_DATA_DIR, ignore_errors=True)
 
 
