@@ -1,6 +1,7 @@
 """Root of the `penhas` command. Each noun is its own module; add it here."""
 import typer
 
+from penhas_api.core.db import database, init_db
 from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import get_settings
 from penhas_cli import db, health, serve
@@ -18,8 +19,11 @@ app.command("worker")(serve.worker)
 
 
 @app.callback()
-def _setup():
+def _setup(ctx: typer.Context):
     setup_logging(get_settings().log_level)
+    # One connection per command, always closed when it ends.
+    init_db()
+    ctx.call_on_close(lambda: database.is_closed() or database.close())
 
 
 def main():

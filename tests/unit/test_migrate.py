@@ -4,6 +4,7 @@ from pathlib import Path
 
 from penhas_api.core import migrate as migrations
 from penhas_api.core.db import database, init_db
+from tests.helpers import needs_postgres
 
 
 def test_second_migrate_is_a_no_op(db):
@@ -41,3 +42,9 @@ def test_fresh_sqlite_database_migrates_from_empty():
             assert migrations.migrate() == []
         finally:
             init_db(url)
+
+
+@needs_postgres
+def test_postgres_schema_has_postgis(db):
+    version = database.execute_sql("SELECT postgis_lib_version()").fetchone()[0]
+    assert version.split(".")[0] >= "3"
