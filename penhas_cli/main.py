@@ -4,7 +4,11 @@ import typer
 from penhas_api.core.db import database, init_db
 from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import get_settings
-from penhas_cli import db, health, serve
+from penhas_cli import backup, db, health, jobs, notify, serve, stats
+from penhas_cli import audio as audio_cli
+from penhas_cli import guardians, sms
+from penhas_cli import centers as centers_cli
+from penhas_cli import users as users_cli
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, alerts and jobs, backups, health.",
@@ -13,7 +17,16 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(db.fixtures_app, name="fixtures")
+app.add_typer(backup.app, name="backup")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(notify.app, name="notify")
+app.add_typer(sms.app, name="sms")
+app.add_typer(guardians.app, name="guardians")
+app.add_typer(audio_cli.app, name="audio")
+app.add_typer(centers_cli.app, name="centers")
+app.add_typer(users_cli.app, name="users")
 app.command("health")(health.health)
+app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)
 app.command("worker")(serve.worker)
 

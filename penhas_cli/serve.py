@@ -59,6 +59,8 @@ def worker(
     """Run the Huey job consumer (SMS, deletions, notifications, periodic housekeeping)."""
     from tasks import huey
 
+    # The priority queue is polled, not blocking: an idle worker backs off up to max_delay between polls, and
+    # Huey's 10 s default would sit on a panic alert for up to 10 s. Half a second keeps alerts under a second.
     consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=scheduler,
-                                    check_worker_health=True)
+                                    check_worker_health=True, max_delay=0.5)
     consumer.run()

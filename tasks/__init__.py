@@ -13,14 +13,39 @@ PRIORITY_DEFAULT = 50
 PRIORITY_BULK = 0
 
 
+class _StampedPeriodic:
+    """Periodic tasks carry the minute their scheduler fired for (``scheduled_for``), so copies enqueued by two
+    consumers name the same period and only one of them runs (see tasks/base.py ``periodic_job``)."""
+
+    def read_periodic(self, timestamp):
+        timestamp = timestamp or self._get_timestamp()
+        due = super().read_periodic(timestamp)
+        for task in due:
+            task.kwargs = {"scheduled_for": timestamp.replace(second=0, microsecond=0).isoformat()}
+        return due
+
+
+class PenhasRedisHuey(_StampedPeriodic, PriorityRedisHuey):
+    pass
+
+
+class PenhasSqliteHuey(_StampedPeriodic, SqliteHuey):
+    pass
+
+
 def make_huey(settings=None):
     settings = settings or get_settings()
     if settings.redis_url:
-        return PriorityRedisHuey("penhas", url=settings.redis_url, utc=True)
-    return SqliteHuey("penhas", filename=str(settings.data_dir / "huey.db"), utc=True)
+        return PenhasRedisHuey("penhas", url=settings.redis_url, utc=True)
+    return PenhasSqliteHuey("penhas", filename=str(settings.data_dir / "huey.db"), utc=True)
 
 
 huey = make_huey()
 
 # Task modules register themselves on `huey` when imported; keep this list complete.
 from tasks import base  # noqa: E402,F401
+from tasks import operations  # noqa: E402,F401
+from tasks import audio  # noqa: E402,F401
+from tasks import jobs  # noqa: E402,F401
+from tasks import sms  # noqa: E402,F401
+from tasks import accounts  # noqa: E402,F401

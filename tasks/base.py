@@ -2,13 +2,23 @@
 import functools
 import logging
 import time
+from datetime import datetime
+from typing import NamedTuple
 
 from penhas_api.core.db import database, init_db
 
 log = logging.getLogger("penhas.tasks")
 
-# name -> (task, schedule description); `penhas jobs schedule` lists these.
+# name -> PeriodicJob; `penhas jobs schedule` lists these and `penhas jobs run NAME` runs one.
 PERIODIC_JOBS: dict = {}
+
+
+class PeriodicJob(NamedTuple):
+    task: object
+    fn: object
+    description: str
+    name: str
+    schedule: object  # the huey.crontab validator: schedule(datetime) -> bool
 
 
 def with_db(fn):
@@ -28,31 +38,70 @@ def with_db(fn):
 
 
 def periodic_job(name: str, schedule, description: str = ""):
-    """Register ``fn`` as a Huey periodic task that runs under a lock named after it.
+    """Register ``fn`` as a Huey periodic task: once per scheduled period, never two at once, always logged.
 
-    ``schedule`` is a ``huey.crontab``. Two consumers with schedulers never run the same job at once:
-    the second one finds the lock taken and skips that run.
+    ``schedule`` is a ``huey.crontab``. Every consumer with a scheduler enqueues the job when it is due; the copy
+    that claims the (job, period) row in ``periodic_runs`` runs it and the others skip, so two consumers still
+    run each job once per period. A lock named after the job also keeps a slow run from overlapping the next one.
     """
-    from huey.exceptions import TaskLockedException
-
     from tasks import huey
 
     def decorator(fn):
         @functools.wraps(fn)
-        def run():
-            try:
-                with huey.lock_task(f"periodic:{name}"):
-                    start = time.perf_counter()
-                    result = with_db(fn)()
-                    log.info("periodic job done", extra={"task": name})
-                    log.debug("%s took %.1f ms", name, (time.perf_counter() - start) * 1000)
-                    return result
-            except TaskLockedException:
-                log.info("periodic job skipped: already running elsewhere", extra={"task": name})
-                return None
+        def run(scheduled_for: str | None = None, manual: bool = False):
+            # `manual`: enqueued by `penhas jobs retry` for a failed run; it runs outside any period.
+            return run_periodic(name, scheduled_for=scheduled_for, manual=manual)
 
         task = huey.periodic_task(schedule, name=name)(run)
-        PERIODIC_JOBS[name] = (task, fn, description or (fn.__doc__ or "").strip().splitlines()[0:1])
+        doc = (fn.__doc__ or "").strip().splitlines()
+        PERIODIC_JOBS[name] = PeriodicJob(task, fn, description or (doc[0] if doc else ""), name, schedule)
         return task
 
     return decorator
+
+
+def run_periodic(name: str, scheduled_for: str | None = None, manual: bool = False):
+    """Run the periodic job ``name`` for its period (or now, ``manual``), recording the run in ``periodic_runs``."""
+    from huey.exceptions import TaskLockedException
+
+    from penhas_api.core import clock
+    from penhas_api.core.services import periodic
+    from tasks import huey
+
+    job = PERIODIC_JOBS[name]
+
+    @with_db
+    def claimed_run():
+        if manual:
+            period, source = None, "manual"
+        else:
+            at = datetime.fromisoformat(scheduled_for) if scheduled_for else clock.now()
+            period, source = periodic.period_start(job.schedule, at), "schedule"
+        run = periodic.claim(name, period, source)
+        if run is None:
+            log.info("periodic job skipped: period already claimed by another consumer", extra={"task": name})
+            return None
+        start = time.perf_counter()
+        try:
+            with huey.lock_task(f"periodic:{name}"):
+                result = job.fn()
+        except TaskLockedException:
+            periodic.finish(run, "skipped", "previous run still going")
+            log.info("periodic job skipped: already running elsewhere", extra={"task": name})
+            return None
+        except Exception as exc:
+            periodic.finish(run, "failed", f"{exc.__class__.__name__}: {exc}")
+            log.exception("periodic job failed", extra={"task": name})
+            raise
+        periodic.finish(run, "ok")
+        log.info("periodic job done in %.0f ms: %s", (time.perf_counter() - start) * 1000, _summary(result),
+                 extra={"task": name})
+        return result
+
+    return claimed_run()
+
+
+def _summary(result) -> str:
+    if isinstance(result, dict):
+        return ", ".join(f"{k}={v}" for k, v in result.items() if isinstance(v, (int, float, str)))[:300]
+    return "" if result is None else str(result)[:300]

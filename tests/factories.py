@@ -1,21 +1,25 @@
 """Factories for users and sessions. Build data through the real models, never mocks of our database layer."""
+import functools
 import itertools
 import secrets
 from datetime import date
 
 from penhas_api.core import clock
+from penhas_api.core.adapters.cpf import HMAC_PREFIX
 from penhas_api.core.models import Cliente
+from penhas_api.core.passwords import hash_password
 
 _seq = itertools.count(1)
 DEFAULT_PASSWORD = "Senha-Forte-123"
 
 
-def make_user(**overrides) -> Cliente:
+def make_user(password: str | None = None, **overrides) -> Cliente:
+    """An active woman with a real scrypt password hash (``DEFAULT_PASSWORD`` unless ``password`` is given)."""
     n = next(_seq)
     values = dict(
         status="active",
         created_on=clock.now(),
-        cpf_hash=secrets.token_hex(32),
+        cpf_hash=HMAC_PREFIX + secrets.token_hex(32),
         cpf_prefix="1234",
         dt_nasc=date(1990, 1, 1),
         email=f"user{n}-{secrets.token_hex(3)}@example.com",
@@ -23,18 +27,17 @@ def make_user(**overrides) -> Cliente:
         genero="Feminino",
         nome_completo="Maria da Silva",
         apelido=f"maria{n}",
-        senha_hash=password_hash(DEFAULT_PASSWORD),
+        senha_hash=password_hash(password or DEFAULT_PASSWORD),
         salt_key=secrets.token_hex(5),
+        skills_cached=[],
     )
     values.update(overrides)
     return Cliente.create(**values)
 
 
+@functools.lru_cache(maxsize=8)
 def password_hash(password: str) -> str:
-    try:
-        from penhas_api.core.passwords import hash_password
-    except ImportError:  # accounts feature not built yet
-        return "unusable"
+    # Cached: scrypt takes a quarter of a second by design, and tests create many users.
     return hash_password(password)
 
 

@@ -65,12 +65,22 @@ class Settings:
     viacep_url: str
     cpf_verifier: str
     cpf_verifier_url: str | None
+    cpf_verifier_key: str | None = field(repr=False)
     ratelimit_enabled: bool
     trusted_proxies: int
     encryption_key: str = field(repr=False)
+    hmac_key: str = field(repr=False)
     backup_key: str = field(repr=False)
     metrics_token: str | None = field(repr=False)
     log_level: str
+    # Guardians and panic alerts (backend-rules §4).
+    sms_guard_link: str
+    guards_allowed_country_codes: frozenset
+    max_guards_invites: int
+    max_guard_alert_per_minute: int
+    max_guard_alert_per_24h: int
+    # Retired master keys still able to unwrap data keys until `penhas audio rewrap` moved them to the current one.
+    encryption_keys_old: tuple = field(repr=False, default=())
     environ: dict = field(repr=False, default_factory=dict)
 
     @property
@@ -118,12 +128,23 @@ def load_settings(environ=None) -> Settings:
         viacep_url=(env.get("VIACEP_URL") or "https://viacep.com.br/ws").rstrip("/"),
         cpf_verifier=(env.get("CPF_VERIFIER") or "checksum").lower(),
         cpf_verifier_url=env.get("CPF_VERIFIER_URL") or None,
+        cpf_verifier_key=env.get("CPF_VERIFIER_KEY") or None,
         ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED"), True),
         trusted_proxies=_int(env.get("TRUSTED_PROXIES"), 0),
         encryption_key=env.get("ENCRYPTION_KEY") or _persistent_secret(data_dir, "encryption_key"),
+        # Keys CPF digests and reset codes; never rotate it (stored CPF digests could no longer be matched).
+        hmac_key=env.get("HMAC_KEY") or _persistent_secret(data_dir, "hmac_key"),
         backup_key=env.get("BACKUP_KEY") or _persistent_secret(data_dir, "backup_key"),
         metrics_token=env.get("METRICS_TOKEN") or None,
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        sms_guard_link=env.get("SMS_GUARD_LINK") or (
+            (env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/") + "/web/guardiao?token="),
+        guards_allowed_country_codes=frozenset(
+            int(c) for c in (env.get("GUARDS_ALLOWED_COUNTRY_CODES") or "").split(",") if c.strip().isdigit()),
+        max_guards_invites=_int(env.get("MAX_GUARDS_INVITES"), 5),
+        max_guard_alert_per_minute=_int(env.get("MAX_GUARD_ALERT_PER_MINUTE"), 1),
+        max_guard_alert_per_24h=_int(env.get("MAX_GUARD_ALERT_PER_24H"), 10),
+        encryption_keys_old=tuple(k.strip() for k in (env.get("ENCRYPTION_KEYS_OLD") or "").split(",") if k.strip()),
         environ=env,
     )
 

@@ -2,4 +2,10 @@
 
 BLUEPRINTS = [
     "health",
+    "metrics",
+    "accounts",
+    "me",
+    "audio",
+    "guardians",
+    "centers",
 ]

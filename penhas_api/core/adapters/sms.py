@@ -66,7 +66,9 @@ def _sms_for(backend: str, endpoint: str | None):
     if backend == "sns":
         from penhas_api.core.adapters.storage import boto_client
 
-        return SnsSms(boto_client("sns", endpoint))
+        # One HTTP attempt per call: the send_sms task retries with backoff and counts every attempt, and a
+        # worker thread must not sit in botocore's own back-off sleeps while other alerts wait.
+        return SnsSms(boto_client("sns", endpoint, max_attempts=1))
     return LogSms()
 
 

@@ -1,5 +1,6 @@
 """Object storage: S3 (boto3) in production, a directory under the data dir embedded."""
 import os
+import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,21 @@ class DiskStorage:
     def get(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise StorageError(f"object not found: {key}") from exc
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Store a local file without reading it into memory (backups can be large)."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        os.close(fd)
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, path)
+
+    def get_file(self, key: str, target: Path) -> None:
+        try:
+            shutil.copyfile(self._path(key), target)
         except FileNotFoundError as exc:
             raise StorageError(f"object not found: {key}") from exc
 
@@ -77,6 +93,20 @@ class S3Storage:
         except self.client.exceptions.NoSuchKey as exc:
             raise StorageError(f"object not found: {key}") from exc
 
+    def put_file(self, key: str, source: Path) -> None:
+        """Store a local file without reading it into memory (multipart upload for large files)."""
+        self.client.upload_file(str(source), self.bucket, key)
+
+    def get_file(self, key: str, target: Path) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.download_file(self.bucket, key, str(target))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise StorageError(f"object not found: {key}") from exc
+            raise
+
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
 
@@ -109,7 +139,7 @@ class S3Storage:
             self.client.create_bucket(Bucket=self.bucket)
 
 
-def boto_client(service: str, endpoint_url: str | None):
+def boto_client(service: str, endpoint_url: str | None, max_attempts: int = 3):
     import boto3
     from botocore.config import Config
 
@@ -120,7 +150,7 @@ def boto_client(service: str, endpoint_url: str | None):
         region_name=s.aws_region,
         aws_access_key_id=s.aws_access_key_id,
         aws_secret_access_key=s.aws_secret_access_key,
-        config=Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"},
+        config=Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": max_attempts, "mode": "standard"},
                       s3={"addressing_style": "path"}),
     )
 

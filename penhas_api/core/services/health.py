@@ -79,5 +79,11 @@ def extra_checks() -> list[Check]:
     return out
 
 
+def _backup():
+    from penhas_api.core.services.backups import health_detail
+
+    return health_detail()
+
+
 # Later features register more operator-facing checks here (geocoder breaker, last backup, ...).
-EXTRA_CHECKS: dict = {}
+EXTRA_CHECKS: dict = {"backup": _backup}

@@ -1,0 +1,200 @@
+"""Benchmark: time from a panic-alert request to each SMS reaching SNS, with a real worker, Redis and moto.
+
+Sets up a scratch data dir (SQLite unless DATABASE_URL names PostgreSQL), a Redis database (REDIS_URL, default
+redis://127.0.0.1:6379/13, flushed first) and moto_server as SNS (started on a free port unless SNS_ENDPOINT_URL
+is given); creates N users with 5 accepted guardians each; starts `penhas worker`; fires N alerts through the
+app (one every --spacing seconds) and records when moto received each SMS (moto's /moto-api/data.json, polled
+every 10 ms). Prints p50/p95/max per scenario:
+
+  idle     the queue is empty when the alerts arrive;
+  backlog  10 000 bulk tasks (priority 0) are queued first: alerts (priority 100) must jump ahead of them.
+
+    REDIS_URL=redis://127.0.0.1:6379/13 python bench/alert_latency.py --alerts 40
+"""
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def wait_http(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+class MotoWatcher(threading.Thread):
+    """Polls moto for published SMS and stamps the first time each message id is seen."""
+
+    def __init__(self, endpoint: str):
+        super().__init__(daemon=True)
+        self.endpoint, self.seen, self.stop = endpoint, {}, threading.Event()
+
+    def fetch(self, session) -> list:
+        return session.get(f"{self.endpoint}/moto-api/data.json", timeout=5).json().get("sns", {}).get("SMS", [])
+
+    def run(self):
+        session = requests.Session()
+        while not self.stop.is_set():
+            now = time.time()
+            for sms in self.fetch(session):
+                self.seen.setdefault(sms["message_id"], (now, sms["phone_number"]))
+            time.sleep(0.01)
+
+
+def make_users(n: int) -> list:
+    from penhas_api.core import clock
+    from penhas_api.core.models import Guardian
+    from penhas_api.core.services.guardians import new_token
+    from tests.factories import make_user
+
+    users, now = [], clock.now()
+    for i in range(n):
+        user = make_user(nome_completo=f"Usuaria Bench {i}", apelido=f"bench{i}")
+        for _ in range(5):
+            number = f"+55119{random.randint(10000000, 99999999)}"
+            Guardian.create(cliente=user, status="accepted", celular_e164=number, nome="G", token=new_token(),
+                            created_at=now, accepted_at=now, celular_formatted_as_national=number,
+                            expires_at=now, accepted_meta={})
+        users.append(user)
+    return users
+
+
+def fire_alerts(app, users, spacing: float) -> dict:
+    """Returns phone number -> time the alert request for it started."""
+    from penhas_api.core.models import Guardian
+    from tests.factories import auth_headers
+
+    client, started = app.test_client(), {}
+    headers = [auth_headers(app, u) for u in users]
+    phones = {u.id: [g.celular_e164 for g in Guardian.select().where(Guardian.cliente == u.id)] for u in users}
+    for user, h in zip(users, headers):
+        t0 = time.time()
+        r = client.post("/me/guardioes/alert", query_string={"gps_lat": "-23.5505199", "gps_long": "-46.633308"},
+                        headers=h)
+        assert r.status_code == 200 and r.get_json()["title"] == "5 alertas enviados!", r.get_json()
+        for phone in phones[user.id]:
+            started[phone] = t0
+        time.sleep(spacing)
+    return started
+
+
+def measure(watcher, started: dict, timeout: float = 60.0) -> list[float]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = {phone: t for t, phone in watcher.seen.values() if phone in started}
+        if len(got) == len(started):
+            return sorted((got[p] - started[p]) * 1000 for p in started)
+        time.sleep(0.05)
+    raise SystemExit(f"only {len(got)} of {len(started)} SMS reached SNS in {timeout}s")
+
+
+def report(name: str, latencies: list[float], extra: str = "") -> str:
+    p = statistics.quantiles(latencies, n=100)
+    line = (f"{name:8s} {len(latencies):4d} SMS  p50 {p[49]:7.1f} ms  p95 {p[94]:7.1f} ms  "
+            f"max {max(latencies):7.1f} ms {extra}")
+    print(line, flush=True)
+    return line
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--alerts", type=int, default=40, help="alerts per scenario (5 SMS each)")
+    parser.add_argument("--spacing", type=float, default=0.1, help="seconds between alerts")
+    parser.add_argument("--bulk", type=int, default=10_000, help="bulk tasks queued before the backlog scenario")
+    parser.add_argument("--threads", type=int, default=4, help="worker threads")
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="penhas-bench-alerts-"))
+    moto = worker = None
+    env = dict(os.environ, PENHAS_DATA_DIR=str(data_dir), SMS_BACKEND="sns", RATELIMIT_ENABLED="0",
+               REDIS_URL=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13", LOG_LEVEL="WARNING",
+               AWS_ACCESS_KEY_ID=os.environ.get("AWS_ACCESS_KEY_ID", "bench"),
+               AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "bench"),
+               MAX_GUARD_ALERT_PER_MINUTE="1000", MAX_GUARD_ALERT_PER_24H="1000")
+    try:
+        if not env.get("SNS_ENDPOINT_URL"):
+            port = free_port()
+            moto = subprocess.Popen(["moto_server", "-p", str(port)], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            env["SNS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+        wait_http(env["SNS_ENDPOINT_URL"] + "/moto-api/data.json")
+        os.environ.update(env)
+
+        import redis
+
+        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+        from penhas_api import create_app
+        from penhas_api.core.fixtures import load_fixtures
+        from penhas_api.core.migrate import migrate
+        from tasks import PRIORITY_BULK, huey
+        from tasks.sms import send_sms
+
+        migrate()
+        load_fixtures()
+        app = create_app()
+        users = make_users(args.alerts * 2)
+        worker = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "worker", "--threads",
+                                   str(args.threads), "--no-scheduler"], env=env, cwd=ROOT)
+        watcher = MotoWatcher(env["SNS_ENDPOINT_URL"])
+        watcher.start()
+        time.sleep(2)  # worker up and idle
+
+        lines = [report("idle", measure(watcher, fire_alerts(app, users[:args.alerts], args.spacing)))]
+
+        # Bulk stand-ins: real send_sms tasks for log rows that do not exist (a database round trip each).
+        start = time.time()
+        pipe_tasks = [send_sms.s(-(i + 1), priority=PRIORITY_BULK) for i in range(args.bulk)]
+        for task in pipe_tasks:
+            huey.enqueue(task)
+        queued = huey.pending_count()
+        started = fire_alerts(app, users[args.alerts:], args.spacing)
+        left = huey.pending_count()
+        latencies = measure(watcher, started)
+        lines.append(report("backlog", latencies, f"(bulk queued {queued} in {time.time() - start:.1f}s, "
+                                                  f"still queued after the last alert: {left})"))
+        print("\n".join(["", "summary:"] + lines))
+    finally:
+        if worker:
+            worker.terminate()
+            worker.wait(10)
+        if moto:
+            moto.terminate()
+            moto.wait(10)
+        try:
+            import redis
+
+            redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+        except Exception:
+            pass
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

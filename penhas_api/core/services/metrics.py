@@ -1,0 +1,179 @@
+"""Prometheus metrics: HTTP requests and latency by route and status, errors, queue depth, SMS outcomes.
+
+Request counters live in Redis when REDIS_URL is set, so every gunicorn worker adds to the same numbers and
+any worker answers the scrape; without Redis (the embedded setup) they are kept per process. Queue depth,
+failed jobs and SMS outcomes are read at scrape time from the queue and the database.
+"""
+import logging
+import threading
+import time
+from collections import defaultdict
+
+from penhas_api.core.db import database
+from penhas_api.core.settings import get_settings
+
+log = logging.getLogger("penhas.metrics")
+
+# Upper bounds (seconds) of the latency histogram buckets.
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_KEY = "penhas:metrics"
+_SEP = "\x1f"  # joins label values in one hash field; never appears in a route template, method or status
+
+
+class LocalCounters:
+    """Process-local counters (embedded setup: each worker process counts its own requests)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._data: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+
+    def add(self, increments: list[tuple[str, str, float]]) -> None:
+        with self._lock:
+            for table, field, amount in increments:
+                self._data[table][field] += amount
+
+    def read(self, table: str) -> dict[str, float]:
+        with self._lock:
+            return dict(self._data.get(table, {}))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class RedisCounters:
+    """Counters shared by every process: one Redis hash per metric, one pipelined round trip per request."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+
+    def add(self, increments: list[tuple[str, str, float]]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for table, field, amount in increments:
+            pipe.hincrbyfloat(f"{_KEY}:{table}", field, amount)
+        pipe.execute()
+
+    def read(self, table: str) -> dict[str, float]:
+        return {k.decode(): float(v) for k, v in self._redis.hgetall(f"{_KEY}:{table}").items()}
+
+    def reset(self) -> None:
+        for key in self._redis.scan_iter(f"{_KEY}:*"):
+            self._redis.delete(key)
+
+
+_counters = None
+_counters_url = None
+_muted_until = 0.0
+MUTE_SECONDS = 30
+
+
+def counters():
+    global _counters, _counters_url
+    url = get_settings().redis_url
+    if _counters is None or url != _counters_url:
+        _counters = RedisCounters(url) if url else LocalCounters()
+        _counters_url = url
+    return _counters
+
+
+def record_request(route: str, method: str, status: int, seconds: float) -> None:
+    """Count one answered request. Never raises: metrics must not break the request they measure."""
+    labels = _SEP.join((route, method, str(status)))
+    bucket = next((str(b) for b in BUCKETS if seconds <= b), "+Inf")
+    increments = [("requests", labels, 1), ("duration_sum", _SEP.join((route, method)), seconds),
+                  ("duration_bucket", _SEP.join((route, method, bucket)), 1)]
+    if status >= 500:
+        increments.append(("errors", _SEP.join((route, method)), 1))
+    global _muted_until
+    if time.monotonic() < _muted_until:
+        return
+    try:
+        counters().add(increments)
+    except Exception as exc:  # Redis down: the request still succeeds; /health/ready reports Redis
+        # Stop trying for a while, so an outage does not add a connect timeout to every request.
+        _muted_until = time.monotonic() + MUTE_SECONDS
+        log.warning("metrics not recorded for %ss: %s", MUTE_SECONDS, exc.__class__.__name__)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels(**labels) -> str:
+    return "{" + ",".join(f'{k}="{_escape(str(v))}"' for k, v in labels.items()) + "}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _http_lines(store) -> list[str]:
+    out = ["# HELP penhas_http_requests_total HTTP requests answered, by route template, method and status.",
+           "# TYPE penhas_http_requests_total counter"]
+    for field, value in sorted(store.read("requests").items()):
+        route, method, status = field.split(_SEP)
+        out.append(f"penhas_http_requests_total{_labels(route=route, method=method, status=status)} {_number(value)}")
+
+    out += ["# HELP penhas_http_errors_total HTTP requests answered with a 5xx status.",
+            "# TYPE penhas_http_errors_total counter"]
+    for field, value in sorted(store.read("errors").items()):
+        route, method = field.split(_SEP)
+        out.append(f"penhas_http_errors_total{_labels(route=route, method=method)} {_number(value)}")
+
+    out += ["# HELP penhas_http_request_duration_seconds Time to answer HTTP requests.",
+            "# TYPE penhas_http_request_duration_seconds histogram"]
+    buckets: dict[tuple, dict[str, float]] = defaultdict(dict)
+    for field, value in store.read("duration_bucket").items():
+        route, method, le = field.split(_SEP)
+        buckets[(route, method)][le] = value
+    sums = store.read("duration_sum")
+    for (route, method) in sorted(buckets):
+        seen = buckets[(route, method)]
+        running = 0.0
+        for le in [str(b) for b in BUCKETS] + ["+Inf"]:
+            running += seen.get(le, 0)
+            out.append("penhas_http_request_duration_seconds_bucket"
+                       f"{_labels(route=route, method=method, le=le)} {_number(running)}")
+        out.append(f"penhas_http_request_duration_seconds_sum{_labels(route=route, method=method)} "
+                   f"{_number(sums.get(_SEP.join((route, method)), 0.0))}")
+        out.append(f"penhas_http_request_duration_seconds_count{_labels(route=route, method=method)} "
+                   f"{_number(running)}")
+    return out
+
+
+def _queue_lines() -> list[str]:
+    from tasks import huey
+
+    out = ["# HELP penhas_queue_pending Jobs waiting in the queue.", "# TYPE penhas_queue_pending gauge",
+           f"penhas_queue_pending {huey.pending_count()}",
+           "# HELP penhas_queue_scheduled Jobs delayed or waiting to retry.", "# TYPE penhas_queue_scheduled gauge",
+           f"penhas_queue_scheduled {huey.scheduled_count()}"]
+    if database.table_exists("failed_jobs"):
+        count = database.execute_sql("SELECT COUNT(*) FROM failed_jobs WHERE status = 'failed'").fetchone()[0]
+        out += ["# HELP penhas_jobs_failed Jobs that exhausted their retries and wait for `penhas jobs retry`.",
+                "# TYPE penhas_jobs_failed gauge", f"penhas_jobs_failed {count}"]
+    return out
+
+
+def _sms_lines() -> list[str]:
+    if not database.table_exists("sent_sms_log"):
+        return []
+    out = ["# HELP penhas_sms_messages SMS messages by kind and current status (sent, failed, retrying, ...).",
+           "# TYPE penhas_sms_messages gauge"]
+    rows = database.execute_sql("SELECT kind, status, COUNT(*) FROM sent_sms_log GROUP BY kind, status "
+                                "ORDER BY kind, status").fetchall()
+    out += [f"penhas_sms_messages{_labels(kind=kind, status=status)} {count}" for kind, status, count in rows]
+    return out
+
+
+def render() -> str:
+    """The whole exposition, Prometheus text format 0.0.4."""
+    lines = _http_lines(counters())
+    for part in (_queue_lines, _sms_lines):
+        try:
+            lines += part()
+        except Exception as exc:  # one broken source must not hide the others
+            log.warning("metrics source failed: %s", exc.__class__.__name__)
+    return "\n".join(lines) + "\n"

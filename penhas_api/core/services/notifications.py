@@ -1,0 +1,117 @@
+"""In-app notifications (the app polls; there is no push): backend-rules §1.6 and §2.4.
+
+``notify_users`` is the one way to create them; features (likes, comments, chat, operator broadcasts) call it.
+Unread = her log rows newer than the newest row she has listed (``clientes_app_notifications.read_until_id``);
+counting from the rows themselves keeps the counter right without a cache to invalidate.
+"""
+from penhas_api.core import clock
+from penhas_api.core.db import database
+from penhas_api.core.errors import form_error
+from penhas_api.core.models import Cliente, ClienteAppNotification, NotificationLog, NotificationMessage
+from penhas_api.core.settings import get_settings
+from penhas_api.core.tokens import sign, unsign
+
+SUBJECT_ANONYMOUS = 0
+SUBJECT_SUPPORT = -1
+PAGE_PURPOSE = "NFTP"
+DEFAULT_ROWS = 100
+
+
+def notify_users(cliente_ids, title: str, content: str, meta: dict | None = None, subject_id: int | None = None,
+                 icon: int = 0, is_test: bool = False) -> NotificationMessage | None:
+    """One message and one log row per recipient, in one transaction. Unknown ids are skipped; None when no
+    recipient is left. ``meta`` may hold ``tweet_id``, ``comment_id``, ``chat``, ``admin_mode``, ``created_by``."""
+    ids = sorted({int(i) for i in cliente_ids})
+    if not ids:
+        return None
+    now = clock.now()
+    with database.atomic():
+        existing = [row.id for row in Cliente.select(Cliente.id).where(Cliente.id.in_(ids))]
+        if not existing:
+            return None
+        message = NotificationMessage.create(title=title, content=content, meta=meta or {}, subject_id=subject_id,
+                                             icon=icon, is_test=is_test, created_at=now)
+        for start in range(0, len(existing), 500):
+            NotificationLog.insert_many(
+                [{"created_at": now, "cliente": cid, "message": message.id} for cid in existing[start:start + 500]]
+            ).execute()
+    return message
+
+
+def unread_count(cliente_id: int) -> int:
+    marker = ClienteAppNotification.get_or_none(ClienteAppNotification.cliente == cliente_id)
+    query = NotificationLog.select().where(NotificationLog.cliente == cliente_id)
+    if marker is not None:
+        query = query.where(NotificationLog.id > marker.read_until_id)
+    return query.count()
+
+
+def _mark_read(cliente_id: int, newest: NotificationLog) -> None:
+    (ClienteAppNotification
+     .insert(cliente=cliente_id, read_until=newest.created_at, read_until_id=newest.id)
+     .on_conflict(conflict_target=[ClienteAppNotification.cliente],
+                  update={ClienteAppNotification.read_until: newest.created_at,
+                          ClienteAppNotification.read_until_id: newest.id})
+     .execute())
+
+
+def _icon_url(icon) -> str:
+    return f"{get_settings().public_url}/i/{int(icon or 0)}.svg"
+
+
+def _render(log: NotificationLog, subjects: dict[int, Cliente]) -> dict:
+    message = log.message
+    meta = message.meta or {}
+    title = message.title
+    subject = message.subject_id
+    if meta.get("admin_mode"):
+        name = "Admin PenhaS"
+    elif subject is None:
+        name = "PenhaS"
+    elif subject == SUBJECT_SUPPORT:
+        name, title = "Suporte PenhaS", "respondeu sua mensagem"
+    else:
+        user = subjects.get(subject)
+        if meta.get("chat"):
+            # A chat partner is shown by apelido even in anonymous mode: she is talking to her already.
+            name = user.apelido if user is not None else "Usuário removido"
+        elif user is not None and user.status == "active" and not user.modo_anonimo_ativo:
+            name = user.apelido
+        else:
+            name = "Anônimo"
+    row = {"content": message.content, "title": title, "time": log.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+           "icon": _icon_url(message.icon), "name": name}
+    if meta.get("expand_screen"):
+        row["expand_screen"] = str(meta["expand_screen"])
+    elif meta.get("tweet_id") and meta.get("comment_id"):
+        row["expand_screen"] = f"/mainboard/tweet/{meta['tweet_id']}?comment_id={meta['comment_id']}"
+    elif meta.get("tweet_id"):
+        row["expand_screen"] = f"/mainboard/tweet/{meta['tweet_id']}"
+    return row
+
+
+def list_notifications(cliente_id: int, rows: int | None = None, next_page: str | None = None) -> dict:
+    """Newest first. The first page marks everything up to its newest row as read."""
+    if rows is None:
+        rows = DEFAULT_ROWS
+    elif not 10 <= rows <= 1000:
+        rows = 10
+    query = (NotificationLog.select(NotificationLog, NotificationMessage).join(NotificationMessage)
+             .where(NotificationLog.cliente == cliente_id).order_by(NotificationLog.id.desc()))
+    if next_page:
+        cursor = unsign(PAGE_PURPOSE, next_page, "next_page")
+        if not isinstance(cursor, dict) or cursor.get("c") != cliente_id or not isinstance(cursor.get("before"), int):
+            raise form_error("next_page", "invalid")
+        query = query.where(NotificationLog.id < cursor["before"])
+    logs = list(query.limit(rows + 1))
+    has_more = len(logs) > rows
+    logs = logs[:rows]
+    subject_ids = {log.message.subject_id for log in logs if (log.message.subject_id or 0) > 0}
+    subjects = {u.id: u for u in Cliente.select().where(Cliente.id.in_(subject_ids))} if subject_ids else {}
+    if not next_page and logs:
+        _mark_read(cliente_id, logs[0])
+    return {
+        "rows": [_render(log, subjects) for log in logs],
+        "has_more": 1 if has_more else 0,
+        "next_page": sign(PAGE_PURPOSE, {"c": cliente_id, "before": logs[-1].id}) if has_more else None,
+    }

@@ -1,0 +1,131 @@
+"""`penhas backup`: encrypted database backups, their verification by restore, restores and retention."""
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from penhas_api.core.audit import audit
+from penhas_api.core.db import connection
+from penhas_api.core.services import backups
+from penhas_cli.output import console, domain_errors, fail, print_json
+
+app = typer.Typer(
+    help="Encrypted backups of the database. A backup is stored with a manifest (size, checksum, schema version, "
+         "row counts); `verify` restores it into a scratch database and compares the counts. The nightly job "
+         "creates, verifies and prunes on its own; these commands are for drills and emergencies.",
+    no_args_is_help=True,
+)
+
+WHERE_HELP = "'storage' (the configured S3 bucket or data-dir storage, under backups/) or a directory path."
+STEPS = {"dump": "dumping the database", "encrypt": "compressing and encrypting", "upload": "storing",
+         "download": "downloading and decrypting", "restore": "restoring"}
+
+
+def _progress(title: str):
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                        transient=True)
+    task = progress.add_task(title)
+    return progress, lambda step: progress.update(task, description=f"{title}: {STEPS.get(step, step)}")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+@app.command()
+def create(
+    to: str = typer.Option("storage", "--to", help=f"Where to store it: {WHERE_HELP}"),
+    json_output: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+):
+    """Back up the configured database now (pg_dump or SQLite online backup), compressed and encrypted."""
+    progress, step = _progress("backup")
+    with domain_errors(), progress:
+        manifest = backups.create_backup(to, progress=step)
+    with connection():
+        audit("backup.create", "backup", manifest.id, location=to, size=manifest.size)
+    if json_output:
+        print_json(manifest.as_dict())
+        return
+    console.print(f"backup [green]{manifest.id}[/green] stored in {to}: {_size(manifest.size)}, "
+                  f"{len(manifest.tables)} tables, {manifest.total_rows} rows, schema {manifest.schema_version}")
+
+
+@app.command("list")
+def list_(
+    source: str = typer.Option("storage", "--from", help=WHERE_HELP),
+    json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+):
+    """List backups, newest first, with the outcome of their latest verification."""
+    with domain_errors():
+        found = backups.list_backups(source)
+    checks = backups.last_verifications([m.id for m in found])
+    if json_output:
+        print_json([dict(m.as_dict(), verified=(checks[m.id].status if m.id in checks else None)) for m in found])
+        return
+    table = Table()
+    for column in ("id", "created (UTC)", "engine", "schema", "size", "rows", "verified"):
+        table.add_column(column, no_wrap=True)
+    for m in found:
+        check = checks.get(m.id)
+        verified = "-" if check is None else (f"[green]ok[/green] {check.finished_at:%Y-%m-%d %H:%M}"
+                                              if check.status == "ok" else "[red]failed[/red]")
+        table.add_row(m.id, f"{m.created_at:%Y-%m-%d %H:%M:%S}", m.engine, m.schema_version or "-",
+                      _size(m.size), str(m.total_rows), verified)
+    console.print(table)
+    console.print(f"{len(found)} backup(s) in {source}")
+
+
+@app.command()
+def verify(
+    backup_id: str = typer.Argument(..., metavar="ID", help="Backup id from `penhas backup list`."),
+    source: str = typer.Option("storage", "--from", help=WHERE_HELP),
+):
+    """Restore a backup into a scratch database (temporary PostgreSQL database or SQLite file) and compare the
+    row count of every table with its manifest. Exit 1 when anything differs."""
+    progress, step = _progress(f"verify {backup_id}")
+    with domain_errors(), progress:
+        result = backups.verify_backup(backup_id, source, progress=step)
+    with connection():
+        audit("backup.verify", "backup", backup_id, location=source)
+    console.print(f"[green]ok[/green]: {len(result.found)} tables, {sum(result.found.values())} rows match the "
+                  "manifest")
+
+
+@app.command()
+def restore(
+    backup_id: str = typer.Argument(..., metavar="ID", help="Backup id from `penhas backup list`."),
+    target: str = typer.Option(..., "--target", help="DATABASE_URL to overwrite (postgresql://… or sqlite:///…)."),
+    yes: bool = typer.Option(False, "--yes", help="Confirm that everything in the target is replaced."),
+    source: str = typer.Option("storage", "--from", help=WHERE_HELP),
+):
+    """Replace the target database's contents with a backup. Stop `penhas serve` and every `penhas worker` that
+    use the target first, then run `penhas db migrate` if the code is newer than the backup's schema."""
+    if not yes:
+        fail("restore apaga tudo no banco de destino; confirme com --yes")
+    progress, step = _progress(f"restore {backup_id}")
+    with domain_errors(), progress:
+        manifest = backups.restore_backup(backup_id, target, source, progress=step)
+    console.print(f"[green]restored[/green] {manifest.id}: {manifest.total_rows} rows, schema "
+                  f"{manifest.schema_version}. Run `penhas db migrate` if the code expects a newer schema.")
+
+
+@app.command()
+def prune(
+    keep_daily: int = typer.Option(7, help="Keep the newest backup of each of the last N days."),
+    keep_weekly: int = typer.Option(4, help="…of each of the last N ISO weeks."),
+    keep_monthly: int = typer.Option(6, help="…of each of the last N months."),
+    source: str = typer.Option("storage", "--from", help=WHERE_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be deleted; delete nothing."),
+):
+    """Delete backups outside the daily/weekly/monthly retention."""
+    with domain_errors():
+        plan = backups.prune_backups(keep_daily, keep_weekly, keep_monthly, source, dry_run=dry_run)
+    if not dry_run:
+        with connection():
+            audit("backup.prune", "backup", None, location=source, deleted=[m.id for m in plan.delete])
+    verb = "would delete" if dry_run else "deleted"
+    for m in plan.delete:
+        console.print(f"{verb} {m.id}")
+    console.print(f"kept {len(plan.keep)}, {verb} {len(plan.delete)}")

@@ -1,0 +1,84 @@
+"""`penhas guardians`: a user's guardians and the delivery of her panic alerts, for support."""
+import typer
+from rich.table import Table
+
+from penhas_api.core.adapters.sms import mask_number
+from penhas_api.core.audit import audit
+from penhas_api.core.db import connection
+from penhas_api.core.services import guardians as service
+from penhas_cli.output import console, domain_errors, print_json
+
+app = typer.Typer(help="Guardians of a user and her panic alerts (per-guardian SMS status). Numbers are masked "
+                       "unless --show-numbers.", no_args_is_help=True)
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@app.command("list")
+def list_(
+    user_id: int = typer.Argument(..., help="The user's id (clientes.id)."),
+    show_numbers: bool = typer.Option(False, "--show-numbers", help="Print full phone numbers (audited)."),
+    json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+):
+    """Every guardian row of a user, including removed ones, with status and dates (UTC)."""
+    with domain_errors(), connection():
+        rows = service.guardians_of(user_id)
+        audit("guardians.list", "cliente", user_id, show_numbers=show_numbers)
+    out = [{"id": g.id, "nome": g.nome, "celular": g.celular_e164 if show_numbers else mask_number(g.celular_e164),
+            "status": g.status, "created_at": _when(g.created_at), "expires_at": _when(g.expires_at),
+            "accepted_at": _when(g.accepted_at), "refused_at": _when(g.refused_at),
+            "deleted_at": _when(g.deleted_at)} for g in rows]
+    if json_output:
+        print_json(out)
+        return
+    table = Table("id", "nome")
+    table.add_column("celular", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for name in ("created", "expires", "accepted", "refused", "deleted"):
+        table.add_column(name)
+    for g in out:
+        table.add_row(str(g["id"]), g["nome"], g["celular"], g["status"], g["created_at"], g["expires_at"],
+                      g["accepted_at"], g["refused_at"], g["deleted_at"])
+    console.print(table)
+
+
+@app.command()
+def alerts(
+    user_id: int = typer.Argument(..., help="The user's id (clientes.id)."),
+    limit: int = typer.Option(20, "--limit", min=1, max=200, help="Alerts per page."),
+    before_id: int = typer.Option(None, "--before-id", help="Next page: the id printed at the end of the last one."),
+    show_numbers: bool = typer.Option(False, "--show-numbers", help="Print full phone numbers (audited)."),
+    json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+):
+    """A user's panic alerts, newest first, and whether the SMS to each guardian went out."""
+    with domain_errors(), connection():
+        items = service.alerts_of(user_id, limit=limit, before_id=before_id)
+        audit("guardians.alerts", "cliente", user_id, show_numbers=show_numbers)
+    out = [{"id": i["alert"].id, "created_at": _when(i["alert"].created_at), "status": i["alert"].status,
+            "gps": bool(i["alert"].gps_lat), "deliveries": [
+                dict(d, phonenumber=d["phonenumber"] if show_numbers else mask_number(d["phonenumber"]),
+                     sent_at=_when(d["sent_at"])) for d in i["deliveries"]]} for i in items]
+    if json_output:
+        print_json(out)
+        return
+    table = Table("alert", "created (UTC)", "status", "gps", "guardian")
+    table.add_column("celular", no_wrap=True)
+    table.add_column("sms", no_wrap=True)
+    table.add_column("tries")
+    table.add_column("sent at")
+    for a in out:
+        first = True
+        for d in a["deliveries"] or [None]:
+            head = [str(a["id"]), a["created_at"], a["status"], "yes" if a["gps"] else "no"] if first else [""] * 4
+            first = False
+            if d is None:
+                table.add_row(*head, "-", "", "", "", "")
+                continue
+            color = {"sent": "green", "failed": "red"}.get(d["status"], "yellow")
+            table.add_row(*head, d["nome"] or "(removed)", d["phonenumber"], f"[{color}]{d['status']}[/{color}]",
+                          str(d["attempts"]), d["sent_at"])
+    console.print(table)
+    if len(out) == limit:
+        console.print(f"more: --before-id {out[-1]['id']}")

@@ -1,0 +1,151 @@
+"""`penhas users`: find and inspect accounts, schedule or run deletions, ban, lock login, end sessions.
+
+Every action is recorded in the audit log (operator, action, account id; never personal data). Accounts are
+found by id, e-mail or apelido only: never by legal name or CPF.
+"""
+from datetime import date, datetime
+
+import typer
+from rich.table import Table
+
+from penhas_api.core.models import Cliente
+from penhas_api.core.services import accounts
+from penhas_cli.output import console, domain_errors, fail, print_json
+
+app = typer.Typer(help=__doc__, no_args_is_help=True)
+sessions_app = typer.Typer(help="Sessions (logged-in devices) of an account.", no_args_is_help=True)
+app.add_typer(sessions_app, name="sessions")
+
+
+def _when(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+
+
+def _summary(user: Cliente) -> dict:
+    return {
+        "id": user.id, "apelido": user.apelido, "email": user.email, "status": user.status,
+        "login_status": user.login_status, "genero": user.genero, "created_on": _when(user.created_on),
+        "last_activity_at": _when(user.last_activity_at), "perform_delete_at": _when(user.perform_delete_at),
+    }
+
+
+def _details(user: Cliente) -> dict:
+    return {
+        **_summary(user),
+        "cidade": user.cep_cidade, "estado": user.cep_estado,
+        "login_status_last_blocked_at": _when(user.login_status_last_blocked_at),
+        "modo_camuflado_ativo": int(bool(user.modo_camuflado_ativo)),
+        "modo_anonimo_ativo": int(bool(user.modo_anonimo_ativo)),
+        "qtde_guardioes_ativos": user.qtde_guardioes_ativos, "qtde_ligar_para_policia": user.qtde_ligar_para_policia,
+        "qtde_login_senha_normal": user.qtde_login_senha_normal, "qtde_login_offline": user.qtde_login_offline,
+        "upload_status": user.upload_status, "eh_admin": int(bool(user.eh_admin)),
+        "deletion_started_at": _when(user.deletion_started_at),
+        "active_sessions": accounts.active_session_count(user.id),
+    }
+
+
+@app.command()
+def find(term: str = typer.Argument(..., help="An account id, an e-mail address or part of an apelido."),
+         json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
+    """Find accounts by id, e-mail (exact) or apelido (substring, at most 50)."""
+    found = [_summary(u) for u in accounts.find_users(term)]
+    if json_output:
+        print_json(found)
+        return
+    if not found:
+        console.print("nenhuma conta encontrada")
+        raise typer.Exit(1)
+    table = Table("id", "apelido", "e-mail", "status", "login", "created", "delete at")
+    for u in found:
+        table.add_row(str(u["id"]), u["apelido"], u["email"], u["status"], u["login_status"], u["created_on"],
+                      u["perform_delete_at"])
+    console.print(table)
+
+
+@app.command()
+def show(cliente_id: int = typer.Argument(..., help="Account id (see `penhas users find`)."),
+         json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
+    """Everything an operator needs about one account (no password hash, no CPF)."""
+    with domain_errors():
+        details = _details(accounts.get_user(cliente_id))
+    if json_output:
+        print_json(details)
+        return
+    table = Table("field", "value", show_header=False)
+    for key, value in details.items():
+        table.add_row(key, "" if value is None else str(value))
+    console.print(table)
+
+
+@app.command("schedule-delete")
+def schedule_delete(cliente_id: int = typer.Argument(..., help="Account id."),
+                    on: str = typer.Option(..., "--date", help="Day of the deletion, YYYY-MM-DD (runs at 12:00 UTC).")):
+    """Schedule the account's deletion: it is deactivated now (sessions end) and erased on that day."""
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        fail("--date must look like 2026-12-31")
+    with domain_errors():
+        user = accounts.operator_schedule_delete(cliente_id, day)
+    console.print(f"conta {user.id} será excluída em [bold]{_when(user.perform_delete_at)}[/bold] UTC")
+
+
+@app.command("unschedule-delete")
+def unschedule_delete(cliente_id: int = typer.Argument(..., help="Account id.")):
+    """Cancel a scheduled deletion; the account is active again."""
+    with domain_errors():
+        accounts.operator_unschedule_delete(cliente_id)
+    console.print(f"exclusão da conta {cliente_id} cancelada")
+
+
+@app.command("delete-now")
+def delete_now(cliente_id: int = typer.Argument(..., help="Account id."),
+               yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone.")):
+    """Erase the account and everything of hers right away (no grace period). Needs --yes."""
+    if not yes:
+        fail("isto apaga a conta para sempre; repita com --yes para confirmar")
+    with domain_errors():
+        accounts.operator_delete_now(cliente_id)
+    console.print(f"conta {cliente_id} apagada")
+
+
+@app.command()
+def ban(cliente_id: int = typer.Argument(..., help="Account id.")):
+    """Suspend an account (status banned): her sessions end and login answers `ban`."""
+    with domain_errors():
+        accounts.operator_set_status(cliente_id, "banned")
+    console.print(f"conta {cliente_id} suspensa")
+
+
+@app.command()
+def unban(cliente_id: int = typer.Argument(..., help="Account id.")):
+    """Lift a suspension (status back to active)."""
+    with domain_errors():
+        accounts.operator_set_status(cliente_id, "active")
+    console.print(f"conta {cliente_id} reativada")
+
+
+@app.command()
+def lock(cliente_id: int = typer.Argument(..., help="Account id.")):
+    """Lock login for good (login_status BLOCK) and end her sessions."""
+    with domain_errors():
+        accounts.operator_set_login_lock(cliente_id, True)
+    console.print(f"login da conta {cliente_id} bloqueado")
+
+
+@app.command()
+def unlock(cliente_id: int = typer.Argument(..., help="Account id.")):
+    """Unlock login, also lifting the 24-hour lock after too many wrong passwords."""
+    with domain_errors():
+        accounts.operator_set_login_lock(cliente_id, False)
+    console.print(f"login da conta {cliente_id} desbloqueado")
+
+
+@sessions_app.command("revoke")
+def sessions_revoke(cliente_id: int = typer.Argument(..., help="Account id.")):
+    """End every session of the account at once (every device must log in again)."""
+    with domain_errors():
+        count = accounts.operator_revoke_sessions(cliente_id)
+    console.print(f"{count} sessão(ões) encerrada(s)")

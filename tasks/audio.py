@@ -1,0 +1,27 @@
+"""Audio evidence housekeeping: the status life-cycle with the 5-year purge, and the storage orphan check."""
+import logging
+
+from huey import crontab
+
+from penhas_api.core.services import audio
+from tasks.base import periodic_job
+
+log = logging.getLogger("penhas.tasks")
+
+
+@periodic_job("audio.housekeeping", crontab(minute="*"))
+def audio_housekeeping():
+    """Move audio events along free → blocked → hidden, and purge the objects of events older than 5 years."""
+    moved = audio.tick_statuses()
+    purged = audio.purge_due()
+    return {"blocked": moved[audio.BLOCKED], "hidden": moved[audio.HIDDEN], "marked_purge": moved[audio.PURGED],
+            "purged_events": purged}
+
+
+@periodic_job("audio.orphans_check", crontab(minute="40", hour="4"))
+def audio_orphans_check():
+    """Report stored audio objects that no row references (remove them with `penhas audio orphans --fix`)."""
+    orphans = audio.find_orphans()
+    if orphans:
+        log.warning("audio objects without a row: %d (run `penhas audio orphans` to review)", len(orphans))
+    return {"orphans": len(orphans), "bytes": sum(size for _, size in orphans)}

@@ -1,0 +1,101 @@
+"""GET /metrics: off without a token, guarded by it, real figures in Prometheus text format."""
+import os
+import re
+import time
+
+import pytest
+
+from penhas_api.core import clock
+from penhas_api.core.db import database
+from penhas_api.core.models import SentSms
+from penhas_api.core.services import metrics
+from penhas_api.core.settings import load_settings, reset_settings
+from tests.helpers import assert_error, needs_redis
+
+TOKEN = "metrics-token-" + "z" * 30
+
+
+@pytest.fixture
+def metrics_on():
+    reset_settings(load_settings(dict(os.environ, METRICS_TOKEN=TOKEN)))
+    metrics.counters().reset()
+    yield {"Authorization": f"Bearer {TOKEN}"}
+    reset_settings(None)
+
+
+def _value(text: str, line_start: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(line_start + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{line_start} not in:\n{text}")
+
+
+def test_metrics_are_off_without_a_token(client):
+    assert_error(client.get("/metrics"), 404, "Page not found")
+
+
+def test_metrics_require_the_token(client, metrics_on):
+    assert_error(client.get("/metrics"), 403, "permission_denied")
+    assert_error(client.get("/metrics", headers={"Authorization": "Bearer wrong"}), 403, "permission_denied")
+    assert_error(client.get("/metrics", headers={"Authorization": TOKEN}), 403, "permission_denied")
+
+
+def test_requests_latency_queue_and_sms_figures(client, metrics_on):
+    for _ in range(3):
+        assert client.get("/health").status_code == 200
+    assert client.get("/no-such-page/123").status_code == 404
+    with database.connection_context():
+        now = clock.now()
+        for kind, status in (("alert", "sent"), ("alert", "sent"), ("alert", "failed"), ("invite", "retrying")):
+            SentSms.create(phonenumber="+5511999990000", message="x", created_at=now, kind=kind, priority=10,
+                           status=status, updated_at=now)
+
+    response = client.get("/metrics", headers=metrics_on)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    text = response.get_data(as_text=True)
+    assert _value(text, 'penhas_http_requests_total{route="/health",method="GET",status="200"}') == 3
+    assert _value(text, 'penhas_http_requests_total{route="unmatched",method="GET",status="404"}') == 1
+    assert _value(text, 'penhas_http_request_duration_seconds_count{route="/health",method="GET"}') == 3
+    assert _value(text, 'penhas_http_request_duration_seconds_bucket{route="/health",method="GET",le="+Inf"}') == 3
+    assert _value(text, 'penhas_http_request_duration_seconds_sum{route="/health",method="GET"}') > 0
+    assert _value(text, "penhas_queue_pending") == 0
+    assert _value(text, "penhas_jobs_failed") == 0
+    assert _value(text, 'penhas_sms_messages{kind="alert",status="sent"}') == 2
+    assert _value(text, 'penhas_sms_messages{kind="alert",status="failed"}') == 1
+    assert _value(text, 'penhas_sms_messages{kind="invite",status="retrying"}') == 1
+    # The scrape itself is not counted, and paths with ids never become labels.
+    assert "/metrics" not in text and "123" not in text
+    # Every sample line is well formed.
+    sample = re.compile(r'^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+$')
+    assert all(sample.match(line) for line in text.splitlines() if not line.startswith("#"))
+
+
+def test_histogram_buckets_are_cumulative_and_errors_counted(metrics_on):
+    metrics.record_request("/x/<int:id>", "POST", 500, 0.03)
+    metrics.record_request("/x/<int:id>", "POST", 200, 0.2)
+    metrics.record_request("/x/<int:id>", "POST", 200, 30)
+    text = metrics.render()
+    base = 'penhas_http_request_duration_seconds_bucket{route="/x/<int:id>",method="POST",le="%s"}'
+    assert [_value(text, base % le) for le in ("0.025", "0.05", "0.25", "10.0", "+Inf")] == [0, 1, 2, 2, 3]
+    assert _value(text, 'penhas_http_errors_total{route="/x/<int:id>",method="POST"}') == 1
+
+
+@needs_redis
+def test_counters_are_shared_through_redis(client, metrics_on):
+    assert isinstance(metrics.counters(), metrics.RedisCounters)
+    client.get("/health")
+    # Another gunicorn worker has its own connection and sees the same numbers.
+    other = metrics.RedisCounters(os.environ["REDIS_URL"])
+    assert other.read("requests")[metrics._SEP.join(("/health", "GET", "200"))] == 1
+
+
+def test_requests_still_succeed_when_the_metrics_store_is_down(client, metrics_on):
+    reset_settings(load_settings(dict(os.environ, METRICS_TOKEN=TOKEN, REDIS_URL="redis://127.0.0.1:1/0")))
+    try:
+        assert client.get("/health").status_code == 200
+        # Recording is paused after the failure, so later requests do not wait for Redis again.
+        assert metrics._muted_until > time.monotonic() + metrics.MUTE_SECONDS - 5
+        assert client.get("/health").status_code == 200
+    finally:
+        metrics._muted_until = 0.0

@@ -1,0 +1,125 @@
+"""Everything a user can own, created for the LGPD deletion test (tests/integration/test_user_deletion.py).
+
+Every feature that adds a table with a ``cliente_id`` column (or keeps her data outside the database) adds a
+``@seeder`` here that gives ``user`` at least one row in each of its tables. The deletion test fails for any
+table with a ``cliente_id`` column that no seeder filled, so a new table cannot be forgotten.
+
+A seeder may return a callable; the test calls it after the deletion, and it must assert that the user's data
+outside the database (stored objects, cache keys) is gone.
+"""
+from datetime import timedelta
+from typing import Callable
+
+from penhas_api.core import clock
+
+SEEDERS: list[Callable] = []
+
+
+def seeder(fn: Callable) -> Callable:
+    SEEDERS.append(fn)
+    return fn
+
+
+def seed_all(user) -> list[Callable]:
+    checks = []
+    for fn in SEEDERS:
+        check = fn(user)
+        if check is not None:
+            checks.append(check)
+    return checks
+
+
+@seeder
+def seed_accounts(user):
+    from penhas_api.core.models import (
+        Badge, ClienteAppNotification, ClientePreference, ClienteSession, ClienteSkill, ClienteTag, EmailOutbox,
+        LoginErro, LoginLog, NotificationLog, NotificationMessage, Preference, ResetPassword, Skill,
+    )
+    from penhas_api.core.services.notifications import notify_users
+    from tests.factories import make_user
+
+    now = clock.now()
+    ClienteSession.create(cliente=user, created_at=now, expires_at=now + timedelta(days=365))
+    LoginLog.create(cliente=user, remote_ip="10.0.0.1", app_version="test", created_at=now)
+    LoginErro.create(cliente=user, remote_ip="10.0.0.1", created_at=now)
+    ResetPassword.create(cliente=user, token="digest", valid_until=now + timedelta(hours=1),
+                         requested_by_remote_ip="10.0.0.1", created_at=now)
+    ClientePreference.create(cliente=user, preference=Preference.get(Preference.name == "NOTIFY_CHAT_NEW_MESSAGES"),
+                             value="0", created_at=now, updated_at=now)
+    ClienteSkill.create(cliente=user, skill=Skill.get_by_id(1))
+    badge = Badge.create(code="circulo-penhas", name="Círculo", description="d", image_url="u", image_url_black="u",
+                         created_on=now)
+    ClienteTag.create(cliente=user, badge=badge, valid_until=now + timedelta(days=365), created_on=now)
+    notify_users([user.id], "Aviso", "para ela")
+    newest = NotificationLog.select().where(NotificationLog.cliente == user).order_by(NotificationLog.id.desc()).get()
+    ClienteAppNotification.create(cliente=user, read_until=now, read_until_id=newest.id)
+    EmailOutbox.create(created_at=now, to_address=user.email, subject="s", body="b", backend="log", cliente=user)
+
+    # A message she caused in someone else's list must no longer point at her.
+    notify_users([make_user().id], "curtiu sua publicação", "post", subject_id=user.id)
+
+    def check():
+        assert NotificationMessage.select().where(NotificationMessage.subject_id == user.id).count() == 0
+
+    return check
+
+
+@seeder
+def seed_audio(user):
+    """Two recorded segments through the real upload (rows in media_upload, clientes_audios, clientes_audios_eventos
+    and encrypted objects in storage); the check asserts the objects left storage."""
+    import uuid
+
+    from penhas_api.core.adapters.storage import get_storage
+    from penhas_api.core.models import MediaUpload
+    from penhas_api.core.services.audio import upload_segment
+    from tests.audio_samples import aac
+
+    event = str(uuid.uuid4())
+    now = clock.now()
+    for sequence, data in ((1, aac(2, 440)), (2, aac(3, 550))):
+        upload_segment(user, event_uuid=event, event_sequence=sequence, cliente_created_at=now, current_time=now,
+                       data=data, filename=f"{sequence}.aac", sha1=None)
+    keys = [m.s3_path for m in MediaUpload.select().where(MediaUpload.cliente == user.id)]
+
+    def check():
+        storage = get_storage()
+        assert keys and not any(storage.exists(key) for key in keys)
+
+    return check
+
+
+@seeder
+def seed_centers(user):
+    """A rating, a suggestion and a keyword search of hers; a center published from her suggestion stays, unlinked."""
+    from penhas_api.core.models import Center, CenterRating, CenterSuggestion, KeywordLog
+    from tests.center_factories import make_center
+
+    now = clock.now()
+    center = make_center(cliente=user.id)
+    CenterRating.create(cliente=user, center=center, created_at=now, avaliacao=4)
+    CenterSuggestion.create(cliente=user, created_at=now, nome="Casa", categoria=5, nome_logradouro="Rua A",
+                            abrangencia="Local", municipio="São Paulo", uf="SP", metainfo={"ip": "10.0.0.1"},
+                            created_ponto_apoio=center)
+    KeywordLog.create(created_on=now, cliente=user, keywords="delegacia")
+
+    def check():
+        assert Center.get_by_id(center.id).cliente_id is None
+
+    return check
+
+
+@seeder
+def seed_guardians(user):
+    """A guardian, an alert and a police-button press of hers, and the SMS log rows they produced."""
+    from penhas_api.core.models import Guardian, PanicAlert, PoliceCall, SentSms
+    from penhas_api.core.services.guardians import new_token
+
+    now = clock.now()
+    guardian = Guardian.create(cliente=user, celular_e164="+5511912341234", nome="Guardiã", token=new_token(),
+                               created_at=now, celular_formatted_as_national="(11) 91234-1234",
+                               expires_at=now + timedelta(days=30), status="accepted", accepted_at=now)
+    alert = PanicAlert.create(cliente=user, created_at=now, gps_lat="-23.5", gps_long="-46.6", sms_enviados=1)
+    PoliceCall.create(cliente=user, created_at=now)
+    SentSms.create(phonenumber=guardian.celular_e164, message="PenhaS: alerta", created_at=now, kind="alert",
+                   priority=100, status="sent", updated_at=now, cliente=user, guardiao=guardian, alert=alert)
