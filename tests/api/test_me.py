@@ -215,3 +215,36 @@ def test_activity_is_tracked(client, woman, frozen_clock):
     frozen_clock(datetime(2027, 1, 1, 10, 0))
     client.get("/me/unread-notif-count", headers=headers)
     assert Cliente.get_by_id(user.id).last_activity_at == datetime(2027, 1, 1, 10, 0)
+
+
+ROUTES = [("get", "/me"), ("put", "/me"), ("delete", "/me"), ("get", "/me/delete-text"),
+          ("post", "/me/modo-camuflado-toggle"), ("post", "/me/modo-anonimo-toggle"),
+          ("post", "/me/ja-foi-vitima-de-violencia-toggle"), ("post", "/me/inc-login-offline"),
+          ("get", "/me/preferences"), ("post", "/me/preferences"), ("get", "/me/unread-notif-count"),
+          ("get", "/me/notifications"), ("get", "/filter-skills"), ("post", "/logout"), ("post", "/reactivate")]
+
+
+@pytest.mark.parametrize("method,path", ROUTES)
+def test_every_route_refuses_missing_and_garbage_tokens(client, method, path):
+    call = getattr(client, method)
+    assert_error(call(path), 401, "missing_jwt")
+    assert_error(call(path, headers={"X-Api-Key": "not-a-token"}), 400, "expired_jwt")
+    assert_error(call(path, query_string={"api_key": "eyJhbGciOiJIUzI1NiJ9.e30.x"}), 400, "expired_jwt")
+
+
+@pytest.mark.parametrize("method,path,params,field,reason", [
+    ("post", "/me/inc-login-offline", {}, "inc_by", "is_required"),
+    ("post", "/me/inc-login-offline", {"inc_by": ""}, "inc_by", "is_required"),
+    ("post", "/me/inc-login-offline", {"inc_by": "1.5"}, "inc_by", "invalid"),
+    ("put", "/me", {"email": "x" * 201}, "email", "invalid_max_length"),
+    ("put", "/me", {"skills_remove": "sim"}, "skills_remove", "invalid"),
+    ("put", "/me", {"skills": "1," * 1001}, "skills", "invalid_max_length"),
+    ("put", "/me", {"apelido": ""}, "apelido", "invalid_min_length"),
+    ("delete", "/me", {"senha_atual": "x" * 201, "app_version": UA}, "senha_atual", "invalid_max_length"),
+    ("delete", "/me", {"senha_atual": DEFAULT_PASSWORD}, "app_version", "is_required"),
+    ("get", "/me/notifications", {"next_page": "x" * 10000}, "next_page", "invalid_max_length"),
+    ("get", "/me/notifications", {"rows": ""}, "rows", "is_required"),
+])
+def test_bad_input_is_the_contract_400(client, woman, method, path, params, field, reason):
+    _, headers = woman
+    assert_error(getattr(client, method)(path, headers=headers, query_string=params), 400, "form_error", field, reason)

@@ -170,3 +170,14 @@ def test_geog_follows_latitude_and_longitude(db):
     assert (lat, lng) == (-10.0, -50.0)
     Center.update(latitude=None).where(Center.id == c.id).execute()
     assert database.execute_sql("SELECT geog FROM ponto_apoio WHERE id = %s", (c.id,)).fetchone()[0] is None
+
+
+def test_many_centers_at_one_spot_page_by_id(db):
+    """More equidistant centers than one page: the cut is by id on both engines (PostgreSQL re-reads the radius)."""
+    ids = [make_center(-15.79, -47.88).id for _ in range(20)]
+    make_center(-15.70, -47.88)
+    q = Search(latitude=-15.80, longitude=-47.88, max_distance=50, rows=3)
+    result = centers.search_centers(q)
+    assert [h["id"] for h in result.hits] == ids[:3] and result.has_more
+    q.offset = 15
+    assert [h["id"] for h in centers.search_centers(q).hits] == ids[15:18]

@@ -9,6 +9,7 @@ from penhas_api.core.models import FailedJob, SentSms
 from penhas_api.core.services import sms
 from penhas_api.core.services.guardians import alert_sms_text, invite_sms_text, unaccent
 from tasks import PRIORITY_ALERT, huey
+from tasks.base import PERIODIC_JOBS
 from tests.sms_helpers import closed_port_url, run_scheduled_retries, sms_provider
 
 
@@ -81,7 +82,7 @@ def test_lost_tasks_are_queued_again(db, frozen_clock):
     done = new_row(status="sent")
     frozen_clock.advance(minutes=16)
     SentSms.update(updated_at=clock.now()).where(SentSms.id == fresh.id).execute()
-    assert sms.requeue_stale() == 1
+    assert PERIODIC_JOBS["sms.requeue_stale"].fn() == {"requeued": 1}  # what the worker runs every 5 minutes
     assert [SentSms.get_by_id(r.id).status for r in (stuck, fresh, done)] == ["sent", "queued", "sent"]
     assert SentSms.get_by_id(done.id).attempts == 0
 

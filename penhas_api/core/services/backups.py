@@ -195,7 +195,10 @@ def _pg_connect(url: str):
 
 
 def _run_tool(args: list[str], env: dict) -> None:
-    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    try:
+        result = subprocess.run(args, env=env, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise _error(f"{args[0]} não encontrado: instale o cliente do PostgreSQL da versão do servidor.") from None
     if result.returncode != 0:
         # pg tools print the failing statement, never the password (it travels in PGPASSWORD).
         raise _error(f"{args[0]} falhou: {result.stderr.strip()[-500:]}")

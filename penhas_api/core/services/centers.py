@@ -1,9 +1,10 @@
 """Support centers (pontos de apoio): search, detail, ratings and the auxiliary lists.
 
-Distances are great-circle distances on PostGIS's sphere (``use_spheroid = false``, mean Earth radius): PostgreSQL
-computes them with ``ST_DWithin``/``ST_Distance`` over the GiST-indexed ``geog`` column, SQLite narrows rows with an
-indexed latitude/longitude bounding box and computes the same formula in Python, so both engines return the same
-centers in the same order (ties broken by id, distances compared at millimetre precision).
+Distances are great-circle distances on PostGIS's sphere (``use_spheroid = false``, mean Earth radius). PostgreSQL
+walks the GiST index on ``geog`` nearest-first (KNN ``<->``) and measures with ``ST_Distance`` (``ST_DWithin`` over
+the radius when a page ends on a tie); SQLite narrows rows with an indexed latitude/longitude bounding box and
+computes the same formula in Python. Both sort the same way in Python, so both engines return the same centers in
+the same order (ties broken by id, distances compared at millimetre precision).
 
 Coverage (``abrangencia``, backend-rules §6.1): ``Nacional`` centers are always listed (distance sentinel); ``Local``
 and ``Regional`` centers within the radius are listed; a ``Regional`` center farther away is listed too when its
@@ -208,20 +209,24 @@ def _unlimited(base, q: Search) -> list[dict]:
 
 
 def _nearby_postgres(base, q: Search) -> list[dict]:
-    """Nearest first through the GiST index (KNN ``<->``), so a dense city costs one page of rows, not thousands."""
+    """Nearest first straight from the GiST index (KNN ``<->``, the same sphere distance), so a dense city costs one
+    page of rows instead of every center within the radius; the radius is then applied to those rows."""
     point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
     lnglat = (q.longitude, q.latitude)
     dist = SQL(f"ST_Distance(geog, {point}, false) / 1000.0", lnglat).alias("distance_km")
-    within = SQL(f"ST_DWithin(geog, {point}, %s, false)", lnglat + (radius_m(q.max_distance),))
-    local = base.select_extend(dist).where(Center.abrangencia != "Nacional", within)
+    limit_km = radius_m(q.max_distance) / 1000.0
+    local = base.select_extend(dist).where(Center.abrangencia != "Nacional", SQL("geog IS NOT NULL"))
     wanted = q.offset + q.rows + 1
     fetch = wanted + 10
-    near = list(local.order_by(SQL(f"geog <-> {point}", lnglat), Center.id).limit(fetch).dicts())
+    fetched = list(local.order_by(SQL(f"geog <-> {point}", lnglat)).limit(fetch).dicts())
+    near = [h for h in fetched if h["distance_km"] <= limit_km]
     if len(near) == fetch:
-        # Rows beyond the fetch are no nearer than the last one; only an exact tie at the cut could be missed.
+        # Every fetched row is inside the radius, so more may be. Those are no nearer than the last fetched one:
+        # unless it ties with the last row kept, the page is complete; on a tie, read the whole radius.
         kept = sorted(near, key=_sort_key)[:wanted]
         if round(kept[-1]["distance_km"], 6) >= round(near[-1]["distance_km"], 6):
-            near = list(local.dicts())
+            within = SQL(f"ST_DWithin(geog, {point}, %s, false)", lnglat + (radius_m(q.max_distance),))
+            near = list(local.where(within).dicts())
     others = Center.abrangencia == "Nacional"
     if q.municipality is not None:
         others |= (Center.abrangencia == "Regional") & (Center.cod_ibge == q.municipality)

@@ -85,5 +85,12 @@ def _backup():
     return health_detail()
 
 
+def _audio_tools():
+    from penhas_api.core.adapters.ffmpeg import require_tools
+
+    require_tools()
+    return "ffmpeg and ffprobe found"
+
+
 # Later features register more operator-facing checks here (geocoder breaker, last backup, ...).
-EXTRA_CHECKS: dict = {"backup": _backup}
+EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools}
