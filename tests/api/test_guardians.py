@@ -59,7 +59,8 @@ def test_invite_sends_sms_with_a_working_link_and_lists_pending(client, headers,
 
     sent = SentSms.get()
     assert (sent.phonenumber, sent.kind, sent.status, sent.attempts) == ("+14842918467", "invite", "sent", 1)
-    assert sent.sns_message_id.startswith("log-") and sent.guardiao_id == body["data"]["id"]
+    # Whichever backend this run uses (log embedded, SNS on the real-services run), its message id is kept.
+    assert sent.sns_message_id and sent.guardiao_id == body["data"]["id"]
     # The name is cut so the whole text fits one SMS (150 characters with the link).
     assert sent.message.startswith("PenhaS: Julia Conceicao convidou vc ser guardiao dela. p/ aceitar e mais")
     assert len(sent.message) <= 150 and sent.message.isascii()
