@@ -2,6 +2,7 @@
 
 Validation follows backend-rules §2.0 in this order: length → required → empty → type.
 """
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,16 +21,27 @@ def get_params() -> dict[str, str]:
     return merged
 
 
+# The largest integer any column (BIGINT) or SQLite can hold: beyond it a number is garbage, not a value.
+INT_MAX = 2 ** 63 - 1
+
+
 def _int(v: str):
-    if not re.fullmatch(r"-?\d+", v):
+    # ASCII digits only: \d also matches "١٢", which int() reads as 12.
+    if not re.fullmatch(r"-?[0-9]+", v):
         raise ValueError
-    return int(v)
+    number = int(v)
+    if not -INT_MAX <= number <= INT_MAX:
+        raise ValueError
+    return number
 
 
 def _num(v: str):
-    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", v):
+    if not re.fullmatch(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?", v):
         raise ValueError
-    return float(v)
+    number = float(v)
+    if not math.isfinite(number):  # "1e309" is infinity
+        raise ValueError
+    return number
 
 
 def _bool(v: str):
@@ -49,7 +61,7 @@ def _email(v: str):
 
 
 def _date(v: str):
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
         raise ValueError
     return date.fromisoformat(v)
 
@@ -104,7 +116,7 @@ def _nome(v: str):
 
 
 def _regex(pattern: str, convert: Callable = str):
-    compiled = re.compile(pattern)
+    compiled = re.compile(pattern, re.ASCII)  # \d is 0-9, as for the original's validator
 
     def check(v: str):
         if not compiled.fullmatch(v):
@@ -166,6 +178,9 @@ def validate(spec: dict[str, Field], params: dict[str, str] | None = None) -> di
                 raise form_error(name, "is_required")
             out[name] = "" if f.type == "str" else None
             continue
+        if "\x00" in value:
+            # No text of the contract holds a NUL, and PostgreSQL refuses to store one.
+            raise form_error(name, "invalid")
         try:
             out[name] = TYPES[f.type](value)
         except (ValueError, TypeError):

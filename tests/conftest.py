@@ -19,6 +19,9 @@ os.environ["PENHAS_DATA_DIR"] = _DATA_DIR
 os.environ.setdefault("RATELIMIT_ENABLED", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 32)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Sign-up looks every CEP up, and no test may call the real ViaCEP: it is "down" unless a test starts the fake
+# (tests/fakes/geo.py).
+os.environ.setdefault("VIACEP_URL", "http://127.0.0.1:9/ws")
 # xdist workers inherit the controller's environment: remember the originals once, derive from them.
 for _name in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET"):
     os.environ.setdefault(f"PENHAS_TEST_ORIGINAL_{_name}", os.environ.get(_name, ""))
@@ -131,6 +134,10 @@ def _isolation():
         redis.Redis.from_url(settings.redis_url).flushdb()
     if not settings.s3_bucket:
         shutil.rmtree(settings.storage_dir, ignore_errors=True)
+    from tasks import huey
+
+    # Immediate mode parks a failed task's retries in Huey's schedule: they must not run in the next test.
+    huey.flush()
     from penhas_api.limits import limiter
 
     limiter.enabled = False

@@ -66,6 +66,8 @@ def signup():
             v["nome_social"] = ""
         check_strength(v["senha"])
         v["apelido"] = v["apelido"].strip()
+    # Step 3 of the spec's order: before the per-IP limit counts the request (as the original).
+    accounts.check_signup_cep(v["cep"])
     _count_this_request()
     user = accounts.signup(v, _remote_ip(), v["app_version"], dry)
     if user is None:

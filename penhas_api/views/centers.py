@@ -161,7 +161,8 @@ def me_list():
     form = validate(SEARCH_FIELDS)
     q = _search_from(form)
     point = _point(form) or locations.account_location(g.user.cep, g.user.cep_ibge)
-    q.latitude, q.longitude, q.municipality = point.latitude, point.longitude, point.ibge
+    municipality = point.ibge if point.ibge is not None else locations.account_municipality(g.user.cep_ibge)
+    q.latitude, q.longitude, q.municipality = point.latitude, point.longitude, municipality
     centers.log_keywords(q.keywords, g.user.id)
     return _list_response(q, g.user.id, with_rating=True)
 

@@ -41,7 +41,7 @@ class FakeHandler(BaseHTTPRequestHandler):
 def fake_server(handler_cls):
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
     server.calls = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         server.url = f"http://127.0.0.1:{server.server_address[1]}"

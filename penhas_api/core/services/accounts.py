@@ -12,6 +12,7 @@ import smtplib
 from datetime import date, datetime, timedelta
 
 from penhas_api.core import clock
+from penhas_api.core.adapters import cep as cep_adapter
 from penhas_api.core.adapters import cpf as cpf_adapter
 from penhas_api.core.adapters.mail import send_mail
 from penhas_api.core.audit import audit
@@ -22,6 +23,7 @@ from penhas_api.core.models import (
     Cliente, ClienteSession, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationMessage, ResetPassword,
 )
 from penhas_api.core.passwords import hash_password, strength_error, verify_password
+from penhas_api.core.services.center_suggestions import cep_not_found
 from penhas_api.core.services.deletion import run_erasers
 
 log = logging.getLogger("penhas.accounts")
@@ -74,6 +76,82 @@ def purge_expired_cpf_errors() -> int:
     return CpfErro.delete().where(CpfErro.reset_at <= clock.now()).execute()
 
 
+# ---------------------------------------------------------------------------------------------------- CEP
+
+CEP_TASK_NAME = "cliente_update_cep"
+# `cep_estado = ''` marks "lookup queued" (as the original): the housekeeping sweep only queues NULL rows.
+CEP_LOOKUP_QUEUED = ""
+CEP_SWEEP_BATCH = 100
+
+
+class CepNotResolved(Exception):
+    """ViaCEP answered that it does not know the account's CEP; the job fails so the queue tries again later."""
+
+
+def check_signup_cep(cep: str) -> None:
+    """Sign-up step 3: refuse a CEP that ViaCEP says does not exist.
+
+    When ViaCEP cannot answer (down, slow, garbage) the sign-up goes on with the CEP unchecked: a woman must not be
+    turned away by our supplier's outage, and ``cliente_update_cep`` resolves the CEP later (one attempt here, so a
+    hanging ViaCEP costs her one timeout, not several)."""
+    try:
+        found = cep_adapter.lookup(cep, attempts=1)
+    except cep_adapter.CepUnavailable as exc:
+        log.warning("ViaCEP unavailable at sign-up, CEP accepted unchecked: %s", exc)
+        return
+    if found is None:
+        raise cep_not_found(cep)
+
+
+def enqueue_cep_update(cliente_id: int) -> None:
+    """Queue ``cliente_update_cep`` for a committed account (the worker must see the row). When the queue is
+    unreachable the "queued" marker is cleared, so the housekeeping sweep queues the lookup again."""
+    from tasks.accounts import cliente_update_cep
+
+    try:
+        cliente_update_cep(cliente_id)
+    except Exception as exc:
+        log.error("CEP lookup not queued: %s", exc.__class__.__name__, extra={"user_id": cliente_id})
+        Cliente.update(cep_estado=None).where(Cliente.id == cliente_id,
+                                              Cliente.cep_estado == CEP_LOOKUP_QUEUED).execute()
+
+
+def queue_missing_cep_updates(batch: int = CEP_SWEEP_BATCH) -> int:
+    """Queue the lookup for accounts whose CEP was never looked up (``cep_estado`` NULL: rows imported from the old
+    system, a queue outage at sign-up). Claimed with a conditional update, so two sweeps never queue one twice."""
+    queued = 0
+    pending = Cliente.select(Cliente.id).where(Cliente.cep_estado.is_null()).order_by(Cliente.id).limit(batch)
+    for row in pending:
+        claimed = (Cliente.update(cep_estado=CEP_LOOKUP_QUEUED)
+                   .where(Cliente.id == row.id, Cliente.cep_estado.is_null()).execute())
+        if claimed:
+            enqueue_cep_update(row.id)
+            queued += 1
+    return queued
+
+
+def update_cep(cliente_id: int) -> str:
+    """Job ``cliente_update_cep``: fill ``cep_cidade``, ``cep_estado`` and ``cep_ibge`` (the municipality code the
+    support-center search uses for Regional coverage) from ViaCEP.
+
+    Idempotent: a missing account or one already resolved is left alone. ViaCEP down (``CepUnavailable``) or not
+    knowing the CEP (``CepNotResolved``, as the original: it may be a transient answer) raise, so the queue retries;
+    after the last attempt ``cep_estado`` stays '' and the failure is listed by ``penhas jobs failed``."""
+    user = Cliente.get_or_none(Cliente.id == cliente_id)
+    if user is None:
+        return "missing"
+    if user.cep_estado and user.cep_ibge:
+        return "resolved"
+    address = cep_adapter.lookup(user.cep, attempts=1)  # the queue's own retries back off between attempts
+    if address is None:
+        raise CepNotResolved("ViaCEP does not know the account's CEP")
+    # Only for the CEP that was looked up: never write one CEP's city over another.
+    (Cliente.update(cep_cidade=address.localidade, cep_estado=address.uf,
+                    cep_ibge=str(address.ibge) if address.ibge is not None else None)
+     .where(Cliente.id == cliente_id, Cliente.cep == user.cep).execute())
+    return "updated"
+
+
 # ---------------------------------------------------------------------------------------------------- sign-up
 
 def cpf_taken(cpf: str) -> bool:
@@ -114,8 +192,10 @@ def signup(data: dict, remote_ip: str, app_version: str | None, dry: bool):
             senha_hash=hash_password(data["senha"]), genero=data["genero"], apelido=data["apelido"],
             raca=data["raca"], nome_social=data.get("nome_social") or "", genero_outro=data.get("genero_outro"),
             salt_key=new_salt_key(), skills_cached=[], last_activity_at=now,
+            cep_estado=CEP_LOOKUP_QUEUED,
         )
         LoginLog.create(cliente=user, remote_ip=remote_ip, app_version=app_version, created_at=now)
+    enqueue_cep_update(user.id)
     return user
 
 

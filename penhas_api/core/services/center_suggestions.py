@@ -39,7 +39,9 @@ def cep_not_found(cep: str):
 def suggest(cliente_id: int, form: dict, ip: str | None) -> CenterSuggestion:
     """Keep a suggestion from the app. ``form`` is the validated form; yes/no answers under either spelling."""
     categoria = form["categoria"]
-    if not categoria.isdigit() or CenterCategory.get_or_none(CenterCategory.id == int(categoria)) is None:
+    # ASCII digits that fit a BIGINT: isdigit() also takes "١٢", and a longer number overflows the query.
+    if not re.fullmatch(r"[0-9]{1,18}", categoria) \
+            or CenterCategory.get_or_none(CenterCategory.id == int(categoria)) is None:
         raise form_error("categoria")
     cep = None
     if form.get("cep"):

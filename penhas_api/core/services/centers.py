@@ -9,9 +9,10 @@ the same order (ties broken by id, distances compared at millimetre precision).
 Coverage (``abrangencia``, backend-rules §6.1): ``Nacional`` centers are always listed (distance sentinel); ``Local``
 and ``Regional`` centers within the radius are listed; a ``Regional`` center farther away is listed too when its
 ``cod_ibge`` is the searcher's municipality. Without an IBGE polygon layer the searcher's municipality is the one
-of the CEP she searched for (location token) or, when the search falls back to her account's CEP, that CEP's; a
-GPS search has no municipality, so Regional centers then count by distance only (the original listed every
-Regional center in the country in that case).
+of the CEP she searched for (location token) or else, when she is logged in, her account's (the IBGE code of her
+CEP, filled by the ``cliente_update_cep`` job; the original also fell back to her CEP). An anonymous GPS search has
+no municipality, so Regional centers then count by distance only (the original listed every Regional center in the
+country in that case).
 """
 import html
 import math

@@ -146,10 +146,11 @@ def _used_invites(cliente_id: int, exclude_expired_number: str | None = None) ->
 
 
 def own_guardian(user: Cliente, guardian_id) -> Guardian:
-    try:
-        gid = int(guardian_id)
-    except (TypeError, ValueError):
-        raise item_not_found() from None
+    # ASCII digits that fit a BIGINT, or no such guardian: int() would take " 1", "1_0", "١" and numbers
+    # no database column can hold.
+    if not re.fullmatch(r"[0-9]{1,18}", str(guardian_id)):
+        raise item_not_found()
+    gid = int(guardian_id)
     g = Guardian.get_or_none((Guardian.id == gid) & (Guardian.cliente == user.id) & Guardian.deleted_at.is_null())
     if g is None:
         raise item_not_found()

@@ -102,6 +102,12 @@ def account_location(cep: str | None, cep_ibge: str | None) -> Location:
         raise PenhasError("no-gps", f"Não foi possível encontrar sua localização através do CEP "
                                     f"{cep_adapter.format_cep(digits)}, tente novamente mais tarde ou ative a "
                                     f"localização", 400)
-    if location.ibge is None and cep_ibge and str(cep_ibge).isdigit():
-        location = Location(location.latitude, location.longitude, location.label, int(cep_ibge))
+    if location.ibge is None:
+        location = Location(location.latitude, location.longitude, location.label, account_municipality(cep_ibge))
     return location
+
+
+def account_municipality(cep_ibge: str | None) -> int | None:
+    """Her account's municipality: the IBGE code ViaCEP gave for her CEP (job ``cliente_update_cep``). It stands in
+    for the municipality of a point we cannot place (GPS), as the original fell back to her CEP (backend-rules §6.1)."""
+    return int(cep_ibge) if cep_ibge and str(cep_ibge).isdigit() else None
