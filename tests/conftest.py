@@ -159,8 +159,11 @@ def client(app):
 @pytest.fixture
 def db():
     """An open connection for service-level tests that touch the database directly."""
-    with database.connection_context():
-        yield database
+    # Not connection_context(): a request made in the same test closes the connection at its teardown.
+    database.connect(reuse_if_open=True)
+    yield database
+    if not database.is_closed():
+        database.close()
 
 
 @pytest.fixture

@@ -8,4 +8,5 @@ BLUEPRINTS = [
     "audio",
     "guardians",
     "centers",
+    "web",
 ]

@@ -77,8 +77,17 @@ PLAUSIBLE = {
     "municipio": "São Paulo", "uf": "SP", "skills": "1", "minibio": "oi",
 }
 
-# Bodies that are not JSON by the route's design (contract §2.11 audio stream, §2.12 CSV, the guardian's page).
+# Bodies that are not JSON by the route's design (contract §2.11 audio stream, §2.12 CSV, the guardian's page,
+# §2.13 WebView pages and the images the JSON links to).
 NON_JSON = {
+    "web.faq_index": {"text/html"},
+    "web.faq_contact": {"text/html"},
+    "web.faq_account_deletion": {"text/html"},
+    "web.faq_item": {"text/html"},
+    "web.terms": {"text/html"},
+    "web.privacy": {"text/html"},
+    "web.avatar": {"image/svg+xml"},
+    "web.icon": {"image/svg+xml"},
     "audio.download": {"audio/aac"},
     "centers.public_list": {"text/csv"},
     "guardians.guardian_page": {"text/html"},

@@ -1,0 +1,76 @@
+"""HTML pages the app opens in its WebView (mobile-contract §2.13) and the images its JSON points at."""
+from pathlib import Path
+
+from flask import Blueprint, render_template, send_from_directory
+
+from penhas_api.core.errors import not_found
+from penhas_api.core.services import content
+from penhas_api.limits import ip_key, limiter
+
+bp = Blueprint("web", __name__)
+STATIC = Path(__file__).resolve().parents[1] / "static"
+# One bucket for all pages, as the original ("WEB<ip>").
+_web_limit = limiter.shared_limit("100/hour", scope="web", key_func=lambda: "WEB" + ip_key())
+
+
+def _page(title: str, html: str | None, **extra):
+    return render_template("web_page.html", title=title, html=html or "", **extra)
+
+
+@bp.get("/web/faq")
+@_web_limit
+def faq_index():
+    return _page("Sobre o PenhaS", content.texts().texto_faq_index, sections=content.faq_sections())
+
+
+@bp.get("/web/faq/_botao_contato_")
+@_web_limit
+def faq_contact():
+    return _page("Fale conosco", content.texts().texto_faq_contato, back=True)
+
+
+@bp.get("/web/faq/conta-exclusao")
+@_web_limit
+def faq_account_deletion():
+    return _page("Exclusão de conta", content.texts().texto_conta_exclusao, back=True)
+
+
+@bp.get("/web/faq/<faq_id>")
+@_web_limit
+def faq_item(faq_id):
+    item = content.faq_item(faq_id)
+    return _page(item.title, item.content_html, back=True)
+
+
+@bp.get("/web/termos-de-uso")
+@_web_limit
+def terms():
+    return _page("Termos de uso", content.texts().termos_de_uso)
+
+
+@bp.get("/web/politica-privacidade")
+@_web_limit
+def privacy():
+    return _page("Política de privacidade", content.texts().privacidade)
+
+
+@bp.get("/avatar/<name>")
+def avatar(name):
+    return _static("avatar", name)
+
+
+@bp.get("/i/<name>")
+def icon(name):
+    return _static("i", name)
+
+
+def _static(folder: str, name: str):
+    # Only the files we ship (compared by name, never probed on disk); the default icon stands in for
+    # notification icons we do not have.
+    shipped = {p.name for p in (STATIC / folder).iterdir()}
+    if name not in shipped:
+        if folder == "i" and name.endswith(".svg"):
+            name = "0.svg"
+        else:
+            raise not_found()
+    return send_from_directory(STATIC / folder, name, max_age=86400)
