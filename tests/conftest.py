@@ -18,6 +18,9 @@ _DATA_DIR = tempfile.mkdtemp(prefix=f"penhas-test-{WORKER}-")
 os.environ["PENHAS_DATA_DIR"] = _DATA_DIR
 os.environ.setdefault("RATELIMIT_ENABLED", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 32)
+# Set like production, so `penhas health` passes on the real-services run too.
+for _secret in ("ENCRYPTION_KEY", "HMAC_KEY", "BACKUP_KEY"):
+    os.environ.setdefault(_secret, f"test-{_secret.lower()}-" + "y" * 32)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Sign-up looks every CEP up, and no test may call the real ViaCEP: it is "down" unless a test starts the fake
 # (tests/fakes/geo.py).

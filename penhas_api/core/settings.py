@@ -83,6 +83,13 @@ class Settings:
     encryption_keys_old: tuple = field(repr=False, default=())
     environ: dict = field(repr=False, default_factory=dict)
 
+    # Secrets that live in environment variables in production; a generated one is fine only embedded.
+    SECRET_VARIABLES = ("SECRET_KEY", "ENCRYPTION_KEY", "HMAC_KEY", "BACKUP_KEY")
+
+    @property
+    def generated_secrets(self) -> list[str]:
+        return [name for name in self.SECRET_VARIABLES if not self.environ.get(name)]
+
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))

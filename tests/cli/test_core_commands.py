@@ -44,3 +44,21 @@ def test_help_lists_commands_and_no_secrets():
     r = runner.invoke(app, ["--help"])
     assert r.exit_code == 0 and "db" in r.output and "health" in r.output
     assert os.environ["SECRET_KEY"] not in r.output
+
+
+def test_health_flags_generated_secrets_outside_the_embedded_setup(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "ENCRYPTION_KEY"}
+    embedded = dict(env, DATABASE_URL=f"sqlite:///{tmp_path}/x.db", REDIS_URL="", S3_BUCKET="")
+    production = dict(env, DATABASE_URL="postgresql://db.example/penhas")
+
+    def secrets_check(environ):
+        reset_settings(load_settings(environ))
+        try:
+            r = runner.invoke(app, ["health", "--json"])
+        finally:
+            reset_settings(None)
+        return [c for c in json.loads(r.output)["checks"] if c["name"] == "secrets"][0]
+
+    assert secrets_check(embedded)["ok"] is True
+    check = secrets_check(production)
+    assert check["ok"] is False and "ENCRYPTION_KEY" in check["detail"] and "HMAC_KEY" not in check["detail"]

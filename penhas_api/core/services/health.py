@@ -92,5 +92,16 @@ def _audio_tools():
     return "ffmpeg and ffprobe found"
 
 
+def _secrets():
+    s = get_settings()
+    generated = s.generated_secrets
+    shared_deployment = s.is_postgres or s.s3_bucket or s.redis_url
+    if generated and shared_deployment:
+        # Keys kept in one machine's data dir are lost with that disk and differ between hosts: recordings,
+        # backups and CPF digests would become unreadable. Production must set them.
+        raise RuntimeError("generated in the data dir, set in the environment: " + ", ".join(generated))
+    return "from the environment" if not generated else "generated in the data dir (embedded setup)"
+
+
 # Later features register more operator-facing checks here (geocoder breaker, last backup, ...).
-EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools}
+EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets}
