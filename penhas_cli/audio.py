@@ -71,7 +71,10 @@ def grant(event_id: str = typer.Argument(..., help=EVENT_HELP)):
     with domain_errors(), connection():
         event = audio_service.grant_access(audio_service.resolve_event(event_id))
         audit("audio.grant", "audio_event", event.event_id, status=event.status)
-    if event.status == audio_service.GRANTED:
+    if event.status == audio_service.GRANTED and event.deleted_at is not None:
+        console.print(f"[yellow]granted[/yellow] {event.event_id}, but she deleted it from her list, so the app "
+                      f"does not show it; use `penhas audio export` to hand the recording over")
+    elif event.status == audio_service.GRANTED:
         console.print(f"[green]granted[/green] {event.event_id}: she can download it in the app")
     else:
         console.print(f"[yellow]{event.event_id} is {event.status}[/yellow]: older than 40 days, so it stays hidden "

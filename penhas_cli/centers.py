@@ -9,7 +9,7 @@ from rich.table import Table
 
 from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
-from penhas_api.core.models import CenterProjectLink, CenterRating
+from penhas_api.core.models import CenterProject, CenterProjectLink, CenterRating
 from penhas_api.core.services import center_import, center_suggestions, centers
 from penhas_cli.output import console, domain_errors, err_console, fail, print_json
 
@@ -44,6 +44,8 @@ def import_file(
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show the tallies; write nothing."),
     skip_invalid: bool = typer.Option(False, "--skip-invalid",
                                       help="Import the valid rows even when others have problems."),
+    add_project: list[str] = typer.Option(None, "--add-project", help="Also link every row to this project "
+                                          "(label, repeatable), e.g. Penhas, which is the project the app lists."),
     json_output: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ):
     """Import support centers from a dataset file.
@@ -51,8 +53,17 @@ def import_file(
     Every row is checked first; each problem is listed with its line and column, and nothing is imported while
     there are problems (unless --skip-invalid). Importing the same file again updates the centers it created
     instead of duplicating them. Example: penhas centers import delegacias-2020.csv --dry-run
+
+    Which projects a center belongs to comes from the file's `projeto` column, plus --add-project. The app only
+    lists project Penhas: the 2020 police-station survey belongs to the web map (Mapa Delegacia) alone, so the
+    app sees its stations only when imported with --add-project Penhas (docs/centers.md).
     """
     with connection(), domain_errors():
+        known = {p.label.lower(): p.id for p in CenterProject.select()}
+        unknown = [label for label in add_project or [] if label.strip().lower() not in known]
+        if unknown:
+            fail(f"unknown project {unknown[0]!r}; known: {', '.join(sorted(p.label for p in CenterProject.select()))}")
+        extra = tuple(sorted({known[label.strip().lower()] for label in add_project or []}))
         try:
             parsed = center_import.parse_file(file)
         except center_import.ImportFileError as exc:
@@ -74,13 +85,15 @@ def import_file(
         blocked = bool(parsed.errors) and not skip_invalid
         if not dry_run and not blocked:
             if json_output:
-                summary = center_import.apply_import(parsed)
+                summary = center_import.apply_import(parsed, extra_projects=extra)
             else:
                 with _progress() as progress:
                     task = progress.add_task("importing", total=len(parsed.rows))
-                    summary = center_import.apply_import(parsed, progress=lambda: progress.advance(task))
+                    summary = center_import.apply_import(parsed, progress=lambda: progress.advance(task),
+                                                         extra_projects=extra)
             audit("centers.import", "file", file.name, layout=parsed.layout, inserted=summary.inserted,
-                  updated=summary.updated, unchanged=summary.unchanged, invalid=len(parsed.invalid_lines))
+                  updated=summary.updated, unchanged=summary.unchanged, invalid=len(parsed.invalid_lines),
+                  added_projects=list(extra))
         result = {"layout": parsed.layout, "valid": len(parsed.rows), "invalid": len(parsed.invalid_lines),
                   "skipped": len(parsed.skipped), "dry_run": dry_run,
                   "errors": [vars(e) for e in parsed.errors],

@@ -11,7 +11,8 @@ from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
 
 app = typer.Typer(
-    help="PenhaS operator command: database, support centers, users, alerts and jobs, backups, health.",
+    help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
+         "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )

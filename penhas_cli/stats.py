@@ -59,13 +59,15 @@ def stats(
         console.print(_chart(f"panic alerts per day, last {days} days", data["alerts"]["per_day"]))
     if "sms" in data:
         sms = data["sms"]
-        table = Table("kind", "status", "count", title=f"SMS (sent {sms['sent']}, failed {sms['failed']}; last "
-                                                      f"{days} days: sent {sms['last_days']['sent']}, failed "
-                                                      f"{sms['last_days']['failed']})", title_justify="left")
+        # The totals on a line of their own: as a title they would wrap to the narrow table's width.
+        console.print(f"[italic]SMS: sent {sms['sent']}, failed {sms['failed']}; last {days} days: sent "
+                      f"{sms['last_days']['sent']}, failed {sms['last_days']['failed']}[/italic]")
+        table = Table("kind", "status", "count")
         for kind, statuses in sms["by_kind"].items():
             for status, count in statuses.items():
                 table.add_row(kind, f"[red]{status}[/red]" if status == "failed" else status, str(count))
-        console.print(table)
+        if sms["by_kind"]:
+            console.print(table)
     if "centers" in data:
         centers = data["centers"]
         console.print(Columns([

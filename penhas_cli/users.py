@@ -49,7 +49,7 @@ def _details(user: Cliente) -> dict:
 @app.command()
 def find(term: str = typer.Argument(..., help="An account id, an e-mail address or part of an apelido."),
          json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """Find accounts by id, e-mail (exact) or apelido (substring, at most 50)."""
+    """Find accounts by id, e-mail (exact) or apelido (substring, at most 50). Audited (never the term)."""
     found = [_summary(u) for u in accounts.find_users(term)]
     if json_output:
         print_json(found)
@@ -81,7 +81,8 @@ def show(cliente_id: int = typer.Argument(..., help="Account id (see `penhas use
 
 @app.command("schedule-delete")
 def schedule_delete(cliente_id: int = typer.Argument(..., help="Account id."),
-                    on: str = typer.Option(..., "--date", help="Day of the deletion, YYYY-MM-DD (runs at 12:00 UTC).")):
+                    on: str = typer.Option(..., "--date",
+                                           help="Day of the deletion, YYYY-MM-DD, in the future (runs at 12:00 UTC).")):
     """Schedule the account's deletion: it is deactivated now (sessions end) and erased on that day."""
     try:
         day = date.fromisoformat(on)

@@ -53,8 +53,9 @@ def periodic_job(name: str, schedule, description: str = ""):
             return run_periodic(name, scheduled_for=scheduled_for, manual=manual)
 
         task = huey.periodic_task(schedule, name=name)(run)
-        doc = (fn.__doc__ or "").strip().splitlines()
-        PERIODIC_JOBS[name] = PeriodicJob(task, fn, description or (doc[0] if doc else ""), name, schedule)
+        # The docstring's first paragraph, unwrapped: `penhas jobs schedule` shows it whole.
+        summary = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())
+        PERIODIC_JOBS[name] = PeriodicJob(task, fn, description or summary, name, schedule)
         return task
 
     return decorator

@@ -21,7 +21,7 @@ def send_sms(log_id: int, task=None):
     return with_db(sms.deliver)(log_id, final=not task.retries)
 
 
-@periodic_job("sms.requeue_stale", crontab(minute="*/5"))
+@periodic_job("sms.requeue_stale", crontab(minute="*"))
 def requeue_stale_sms():
-    """Queue again SMS whose task was lost (worker killed mid-send, queue flushed)."""
+    """Queue again SMS whose task was lost (worker killed mid-send, Redis restarted, enqueue refused)."""
     return {"requeued": sms.requeue_stale()}

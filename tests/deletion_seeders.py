@@ -32,8 +32,8 @@ def seed_all(user) -> list[Callable]:
 @seeder
 def seed_accounts(user):
     from penhas_api.core.models import (
-        Badge, ClienteAppNotification, ClientePreference, ClienteSession, ClienteSkill, ClienteTag, EmailOutbox,
-        LoginErro, LoginLog, NotificationLog, NotificationMessage, Preference, ResetPassword, Skill,
+        Badge, ClienteAppNotification, ClientePreference, ClienteSession, ClienteSkill, ClienteTag, CpfCache, CpfErro,
+        EmailOutbox, LoginErro, LoginLog, NotificationLog, NotificationMessage, Preference, ResetPassword, Skill,
     )
     from penhas_api.core.services.notifications import notify_users
     from tests.factories import make_user
@@ -55,11 +55,18 @@ def seed_accounts(user):
     ClienteAppNotification.create(cliente=user, read_until=now, read_until_id=newest.id)
     EmailOutbox.create(created_at=now, to_address=user.email, subject="s", body="b", backend="log", cliente=user)
 
+    # Rows keyed by her CPF digest rather than her id: the registry's cached answer and the sign-up error counter.
+    CpfCache.create(cpf_hashed=user.cpf_hash, dt_nasc=user.dt_nasc, nome_hashed="digest", created_at=now)
+    CpfErro.create(cpf_hash=user.cpf_hash, cpf_start=user.cpf_prefix, remote_ip="10.0.0.1",
+                   reset_at=now + timedelta(days=1))
+
     # A message she caused in someone else's list must no longer point at her.
     notify_users([make_user().id], "curtiu sua publicação", "post", subject_id=user.id)
 
     def check():
         assert NotificationMessage.select().where(NotificationMessage.subject_id == user.id).count() == 0
+        assert not CpfCache.select().where(CpfCache.cpf_hashed == user.cpf_hash).exists()
+        assert not CpfErro.select().where(CpfErro.cpf_hash == user.cpf_hash).exists()
 
     return check
 

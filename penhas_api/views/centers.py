@@ -1,5 +1,6 @@
 """Support centers (contract §2.12; backend-rules §6): public map endpoints and the app's /me endpoints."""
 import io
+import re
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, g, request
@@ -108,7 +109,8 @@ def _csv_download(q: centers.Search) -> Response:
 
 
 def _center_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    # ASCII digits only: str.isdigit() also accepts "²" or "١", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,18}", raw):
         raise form_error("ponto_apoio_id")
     return int(raw)
 

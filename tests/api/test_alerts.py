@@ -3,8 +3,10 @@ import json
 from pathlib import Path
 
 import pytest
+from peewee import OperationalError
 
 from penhas_api.core.models import Cliente, Guardian, PanicAlert, PoliceCall, SentSms
+from penhas_api.core.services import sms
 from tasks import PRIORITY_ALERT
 from tests.factories import auth_headers, make_user
 from tests.helpers import assert_error
@@ -141,3 +143,28 @@ def test_police_button(client, headers, user):
 def test_alert_needs_a_session(client):
     assert_error(client.post("/me/guardioes/alert"), 401, "missing_jwt")
     assert_error(client.post("/me/call-police-pressed"), 401, "missing_jwt")
+
+
+def test_an_alert_whose_sms_cannot_be_recorded_is_all_or_nothing_and_can_be_pressed_again(
+        client, headers, frozen_clock, monkeypatch):
+    for n in range(3):
+        add_guardian(client, headers, f"+55119123400{n}{n}")
+    real_log_sms, calls = sms.log_sms, []
+
+    def database_fails_on_the_second_row(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_log_sms(*args, **kwargs)
+
+    monkeypatch.setattr(sms, "log_sms", database_fails_on_the_second_row)
+    assert alert(client, headers).status_code == 500
+    # No guardian got a message while the others silently did not: the first row was rolled back too.
+    assert alert_sms() == []
+    assert PanicAlert.get().status == "failed"
+
+    monkeypatch.setattr(sms, "log_sms", real_log_sms)
+    frozen_clock.advance(seconds=10)
+    r = alert(client, headers)  # pressing again at once is not refused as "already sent"
+    assert r.status_code == 200 and r.get_json()["title"] == "3 alertas enviados!"
+    assert [s.status for s in alert_sms()] == ["sent"] * 3

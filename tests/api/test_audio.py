@@ -227,6 +227,19 @@ def test_clock_skew_is_corrected(client, user, frozen_clock):
         datetime(2026, 11, 23, 11, 50)
 
 
+def test_dates_out_of_any_calendar_are_refused_not_crashed(client, user):
+    _, headers = user
+    event = new_event()
+    cases = (("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "current_time"),
+             ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "current_time"),
+             ("0001-01-01T00:00:00+05:00", "2026-11-23T12:00:00Z", "cliente_created_at"),
+             ("2026-11-23T12:00:00Z", "9999-12-31T23:59:59-05:00", "current_time"))
+    for created_at, current_time, field in cases:
+        r = upload(client, headers, event, 1, aac(), created_at=created_at, current_time=current_time)
+        assert_error(r, 400, "form_error", field=field, reason="invalid")
+    assert not stored_objects() and ClienteAudioEvento.select().count() == 0
+
+
 def test_status_life_cycle_on_schedule(client, user, frozen_clock):
     _, headers = user
     event = new_event()
@@ -324,6 +337,20 @@ def test_delete_hides_the_event_but_keeps_the_evidence(client, user):
     assert_error(client.get(f"/me/audios/{event}/download?audio_sequences=all", headers=headers), 404,
                  "item_not_found")
     assert ClienteAudioEvento.get().deleted_at is not None and len(stored_objects()) == 1
+
+
+def test_download_streams_segments_in_pieces(client, user, monkeypatch):
+    _, headers = user
+    event = new_event()
+    segments = [aac(2, 440), aac(3, 550)]
+    for sequence, seg in enumerate(segments, 1):
+        upload(client, headers, event, sequence, seg)
+    monkeypatch.setattr(audio_service, "STREAM_CHUNK", 1000)
+    dl = client.get(f"/me/audios/{event}/download?audio_sequences=all", headers=headers, buffered=False)
+    pieces = list(dl.response)
+    assert b"".join(pieces) == segments[0] + segments[1]
+    assert max(len(p) for p in pieces) == 1000 and len(pieces) > len(segments)
+    assert int(dl.headers["Content-Length"]) == len(segments[0]) + len(segments[1])
 
 
 def test_download_rejects_unknown_sequences(client, user):

@@ -162,6 +162,8 @@ def test_detail_for_the_app_and_the_public_map(client, headers):
     assert_error(client.get(f"/pontos-de-apoio/{hidden.id}"), 404, "item_not_found")
     assert_error(client.get(f"/me/pontos-de-apoio/{hidden.id}", headers=headers), 404, "item_not_found")
     assert_error(client.get("/pontos-de-apoio/abc"), 400, "form_error", field="ponto_apoio_id")
+    assert_error(client.get("/pontos-de-apoio/%C2%B2"), 400, "form_error", field="ponto_apoio_id")
+    assert_error(client.get("/me/pontos-de-apoio/%D9%A1", headers=headers), 400, "form_error", field="ponto_apoio_id")
 
 
 def test_rating_flow_and_only_own_rating_is_shown(client, app, headers, user):
@@ -281,3 +283,17 @@ def test_user_list_rate_limit(client, headers, rate_limits):
         assert client.get("/me/pontos-de-apoio?latitude=-23.55&longitude=-46.63", headers=headers).status_code == 200
     assert_error(client.get("/me/pontos-de-apoio?latitude=-23.55&longitude=-46.63", headers=headers), 429,
                  "too_many_requests")
+
+
+def test_erasing_a_user_takes_her_ratings_out_of_the_averages(client, app, headers, user):
+    from penhas_api.core.services.accounts import erase_user
+
+    c = make_center()
+    other = make_user()
+    client.post(f"/me/avaliar-pontos-de-apoio?ponto_apoio_id={c.id}&rating=1", headers=headers)
+    client.post(f"/me/avaliar-pontos-de-apoio?ponto_apoio_id={c.id}&rating=5", headers=auth_headers(app, other))
+    assert Center.get_by_id(c.id).qtde_avaliacao == 2
+    assert erase_user(user.id, "operator")
+    c = Center.get_by_id(c.id)
+    assert (c.avaliacao, c.qtde_avaliacao) == (5.0, 1)
+    assert client.get(f"/pontos-de-apoio/{c.id}").get_json()["ponto_apoio"]["avaliacao"] == "5,0"

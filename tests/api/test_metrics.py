@@ -99,3 +99,31 @@ def test_requests_still_succeed_when_the_metrics_store_is_down(client, metrics_o
         assert client.get("/health").status_code == 200
     finally:
         metrics._muted_until = 0.0
+
+
+@pytest.fixture
+def real_queue():
+    """The configured queue (Redis or the SQLite file) instead of immediate mode, emptied afterwards."""
+    from tasks import huey
+
+    huey.immediate = False
+    huey.flush()
+    yield huey
+    huey.flush()
+    huey.immediate = True
+
+
+def test_queue_depth_and_failed_jobs_are_real_figures(client, metrics_on, real_queue):
+    from penhas_api.core.models import FailedJob
+    from penhas_api.core.services import stats
+    from tasks.accounts import delete_user
+
+    for cliente_id in (101, 102, 103):
+        delete_user(cliente_id)  # queued, nobody consumes it here
+    with database.connection_context():
+        FailedJob.create(name="sms.send", args=[1], kwargs={}, priority=100, error="boom", failed_at=clock.now(),
+                         status="failed")
+        queue = stats.collect()["queue"]
+    text = client.get("/metrics", headers=metrics_on).get_data(as_text=True)
+    assert _value(text, "penhas_queue_pending") == 3 and _value(text, "penhas_jobs_failed") == 1
+    assert queue["pending"] == 3 and queue["failed_jobs"] == 1

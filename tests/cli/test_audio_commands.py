@@ -80,6 +80,17 @@ def test_download_refused_when_blocked_and_allowed_after_grant(client, her, froz
     assert client.get("/me/audios", headers=headers).get_json()["rows"] == []
 
 
+def test_grant_of_an_event_she_deleted_points_to_export(client, her):
+    _, headers = her
+    event = str(uuid.uuid4())
+    upload(client, headers, event, 1, aac())
+    client.delete(f"/me/audios/{event}", headers=headers)
+    r = run("grant", event)
+    assert r.exit_code == 0 and "she deleted it" in r.output and "export" in r.output
+    assert "she can download it" not in r.output
+    assert ClienteAudioEvento.get().status == "free_access_by_admin"
+
+
 def test_grant_names_events_without_ambiguity(client, app, her):
     user, headers = her
     event = str(uuid.uuid4())

@@ -213,3 +213,37 @@ def test_suggestion_reject(suggestion):
     assert AuditLog.select().where(AuditLog.action == "centers.suggestion.reject").count() == 1
     assert json.loads(invoke("suggestions", "list", "--json").output) == []
     assert invoke("suggestions", "show", 424242).exit_code == 1
+
+
+def test_app_sees_the_2020_stations_only_when_linked_to_penhas(app, client):
+    """The app always lists projeto=Penhas; the 2020 survey belongs to the web map (Mapa Delegacia) alone."""
+    from tests.factories import auth_headers
+
+    headers = auth_headers(app, make_user(cep="04002003"))
+    url = "/me/pontos-de-apoio?projeto=Penhas&full_list=1&latitude=-23.5503&longitude=-46.6339"
+    invoke("import", REAL)
+    assert client.get(url, headers=headers).get_json()["rows"] == []
+
+    out = json.loads(invoke("import", REAL, "--add-project", "penhas", "--json").output)
+    assert (out["inserted"], out["updated"]) == (0, 429)
+    rows = client.get(url, headers=headers).get_json()["rows"]
+    assert len(rows) == 429 and [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    sede = next(r for r in rows if r["nome"] == "1ª Delegacia de Defesa da Mulher - São Paulo")
+    assert (sede["distancia"], sede["latitude"], sede["avaliacao"]) == ("1", "-23.557338", "n/a")
+    again = json.loads(invoke("import", REAL, "--add-project", "Penhas", "--json").output)
+    assert (again["updated"], again["unchanged"]) == (0, 429)
+    assert AuditLog.select().where(AuditLog.action == "centers.import").count() == 3
+
+    # The file and the options define the projects: importing without the option unlinks Penhas again.
+    assert json.loads(invoke("import", REAL, "--json").output)["updated"] == 429
+    assert client.get(url, headers=headers).get_json()["rows"] == []
+
+    r = invoke("import", REAL, "--add-project", "Outro")
+    assert r.exit_code == 1 and "unknown project 'Outro'" in r.output
+
+
+def test_geocode_without_a_provider_says_so():
+    make_center(None, None, nome="Sem coordenadas")
+    r = invoke("geocode")
+    assert r.exit_code == 0
+    assert "0 geocoded, 0 not found, 1 failed" in r.output and "no geocoder configured" in r.output

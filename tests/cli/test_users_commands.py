@@ -1,6 +1,6 @@
 """`penhas users …`: operator actions on accounts, each with an audit row and no secrets in the output."""
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from typer.testing import CliRunner
 
@@ -33,6 +33,12 @@ def test_find_by_id_email_and_apelido_never_by_name_or_cpf():
     r = run("find", "Girassol")
     assert r.exit_code == 0 and "Girassol" in r.output
     assert user.cpf_hash not in r.output and user.senha_hash not in r.output
+    # Every look-up is audited with what kind of term was used and what it found, never the term itself.
+    rows = list(AuditLog.select().order_by(AuditLog.id))
+    assert [(a.action, a.actor, a.detail["by"]) for a in rows] == [
+        ("users.find", "ana.ops", kind) for kind in ("id", "email", "apelido", "apelido", "apelido")]
+    assert rows[0].detail["ids"] == [user.id] and rows[3].detail["ids"] == []
+    assert not any(t in json.dumps(a.detail) for a in rows for t in (user.email, "irass", "Joana", "Girassol"))
 
 
 def test_show_has_no_hashes(app):
@@ -47,9 +53,10 @@ def test_show_has_no_hashes(app):
     assert user.senha_hash not in r.output and user.cpf_hash not in r.output and "scrypt" not in r.output
     r = run("show", 999999)
     assert r.exit_code == 1 and "não existe" in r.output
+    assert audit_actions() == [("users.show", str(user.id), "ana.ops")] * 2
 
 
-def test_schedule_unschedule_and_delete_now(client, app):
+def test_schedule_unschedule_and_delete_now(client, app, frozen_clock):
     user = make_user()
     headers = auth_headers(app, user)
     r = run("schedule-delete", user.id, "--date", "2027-01-15")
@@ -107,3 +114,32 @@ def test_lock_unlock_and_sessions_revoke(client, app):
     assert_error(client.get("/me", headers=token), 403, "jwt_logout")
     assert [a[0] for a in audit_actions()] == ["users.lock", "users.unlock", "users.sessions_revoke"]
     assert run("sessions", "revoke", 999999).exit_code == 1
+
+
+def test_schedule_delete_refuses_a_date_already_past(frozen_clock):
+    # A past date would erase her at the next housekeeping run, with none of delete-now's --yes.
+    user = make_user()
+    today = frozen_clock.now.date()
+    frozen_clock(datetime.combine(today, datetime.min.time()).replace(hour=12, minute=1))
+    for day in ("2020-01-01", today.isoformat()):
+        r = run("schedule-delete", user.id, "--date", day)
+        assert r.exit_code == 1 and "já passou" in r.output
+    assert Cliente.get_by_id(user.id).status == "active"
+    assert not AuditLog.select().where(AuditLog.action == "users.schedule_delete").exists()
+    r = run("schedule-delete", user.id, "--date", (today + timedelta(days=1)).isoformat())
+    assert r.exit_code == 0, r.output
+    assert Cliente.get_by_id(user.id).perform_delete_at == datetime.combine(today + timedelta(days=1),
+                                                                            datetime.min.time()).replace(hour=12)
+
+
+def test_ids_out_of_range_or_not_ascii_name_nobody():
+    user = make_user()
+    huge = "9" * 20
+    r = run("find", huge)
+    assert r.exit_code == 1 and "nenhuma conta" in r.output
+    for command in ("show", "ban", "lock", "unschedule-delete"):
+        r = run(command, huge)
+        assert r.exit_code == 1 and "não existe" in r.output, (command, r.output)
+    # Her id in Arabic-Indic digits is not her id (int() would read "١٢" as 12).
+    arabic = str(user.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert run("find", arabic).exit_code == 1

@@ -1,20 +1,26 @@
 """The restore drill an operator runs, through the real CLI: create data → backup → wipe → restore → data back.
 
+The data covers every feature (accounts, notifications, audio rows and their stored objects, support centers,
+guardians, alerts, SMS); "back" means every row of every table is equal, and the app shows it again.
+
 Runs on the engine of the test run (SQLite by default, PostgreSQL with DATABASE_URL) and on S3 when configured.
 """
 import json
 import os
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from penhas_api.core.adapters.storage import get_storage
 from penhas_api.core.db import database
-from penhas_api.core.models import AuditLog, BackupRun, Cliente, PeriodicRun
+from penhas_api.core.models import AuditLog, BackupRun, Center, Guardian, PeriodicRun
+from penhas_api.core.services import backups
 from penhas_api.core.services.health import extra_checks
 from penhas_api.core.settings import get_settings, load_settings, reset_settings
 from penhas_cli.main import app
-from tests.factories import make_user
+from tests.deletion_seeders import seed_all
+from tests.factories import auth_headers, make_user
 from tests.helpers import needs_s3, needs_sqlite
 
 runner = CliRunner()
@@ -34,45 +40,126 @@ def _invoke(*args):
     return result
 
 
-def _drill(where: str):
+# Rows that the drill itself changes: the backup's own run record (still "running" inside the dump) and the
+# audit rows of the create/restore commands.
+OPERATIONAL_TABLES = {"backup_runs", "audit_log"}
+
+
+def _every_row() -> dict:
+    """Every row of every table, comparable across engines' drivers (BYTEA comes back as a memoryview)."""
+    out = {}
     with database.connection_context():
-        users = [make_user(apelido=f"drill{i}") for i in range(3)]
-        expected = sorted((u.id, u.apelido, u.email) for u in users)
+        for table in database.get_tables():
+            if table in backups.IGNORED_TABLES or table in OPERATIONAL_TABLES:
+                continue
+            rows = database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
+            if table == "sqlite_sequence":
+                rows = [row for row in rows if row[0] not in OPERATIONAL_TABLES]
+            out[table] = sorted((tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows),
+                                key=repr)
+    return out
+
+
+def _seed_every_feature(app):
+    """A user with data in every feature (tests/deletion_seeders.py: accounts, notifications, audio with its
+    stored objects, support centers, guardians, alerts, SMS) and a session the app would hold on to."""
+    with database.connection_context():
+        user = make_user(apelido="drill")
+        seed_all(user)
+        make_user(apelido="drill-other")
+    return user, auth_headers(app, user)
+
+
+def _wipe(how: str):
+    """"drop": the database is gone (empty schema / no file); "dirty": it moved on after the backup."""
+    if how == "dirty":
+        with database.connection_context():
+            Guardian.delete().execute()
+            Center.update(nome="renamed after the backup").execute()
+            make_user(apelido="created-after-the-backup")
+        return
+    database.close()
+    if hasattr(database.obj, "close_all"):
+        database.obj.close_all()
+    url = get_settings().database_url
+    if get_settings().is_postgres:
+        conn = backups._pg_connect(url)
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
+        conn.close()
+    else:
+        path = backups._sqlite_path(url)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with database.connection_context():
+        assert "clientes" not in database.get_tables()
+    database.close()
+
+
+def _app_sees_her_data(client, headers, center_name):
+    """What the app shows her after the restore, through the real endpoints (same session token as before)."""
+    assert client.get("/me", headers=headers).status_code == 200
+    guards = client.get("/me/guardioes", headers=headers).get_json()["guards"]
+    assert [row["nome"] for row in guards[0]["rows"]] == ["Guardiã"]
+    events = client.get("/me/audios", headers=headers).get_json()["rows"]
+    assert len(events) == 1
+    # The restored rows still unwrap the encrypted objects left in storage.
+    download = client.get(f"/me/audios/{events[0]['data']['event_id']}/download?audio_sequences=all",
+                          headers=headers)
+    assert download.status_code == 200 and len(download.data) > 1000
+    centers = client.get("/me/pontos-de-apoio?latitude=-23.55&longitude=-46.63", headers=headers).get_json()
+    assert [row["nome"] for row in centers["rows"]] == [center_name]
+    titles = [row["title"] for row in client.get("/me/notifications", headers=headers).get_json()["rows"]]
+    assert "Aviso" in titles
+
+
+def _drill(where: str, app, client, wipe: str = "drop"):
+    user, headers = _seed_every_feature(app)
+    expected = _every_row()
+    assert all(expected[t] for t in ("clientes_guardioes", "clientes_audios_eventos", "clientes_audios",
+                                     "media_upload", "ponto_apoio", "notification_log", "sent_sms_log"))
     manifest = json.loads(_invoke("backup", "create", "--to", where, "--json").output)
     assert manifest["tables"]["clientes"] == 3 and manifest["schema_version"]
-    assert [m["id"] for m in json.loads(_invoke("backup", "list", "--from", where, "--json").output)] == [manifest["id"]]
+    assert all(manifest["tables"][t] == len(rows) for t, rows in expected.items() if t != "sqlite_sequence")
+    listed = json.loads(_invoke("backup", "list", "--from", where, "--json").output)
+    assert [m["id"] for m in listed] == [manifest["id"]]
 
-    with database.connection_context():
-        Cliente.delete().execute()
-        make_user(apelido="created-after-the-backup")
+    _wipe(wipe)
     _invoke("backup", "restore", manifest["id"], "--target", get_settings().database_url, "--yes", "--from", where)
 
+    assert _every_row() == expected
     with database.connection_context():
-        assert sorted((u.id, u.apelido, u.email) for u in Cliente.select()) == expected
         assert AuditLog.select().where(AuditLog.action == "backup.restore").count() == 1
+        restore = BackupRun.get(BackupRun.kind == "restore")
+        assert (restore.backup_id, restore.status) == (manifest["id"], "ok")
+        center_name = Center.get().nome
+    _app_sees_her_data(client, headers, center_name)
+    with database.connection_context():
         # The restored database keeps working: sequences came back with the rows.
-        assert make_user().id > max(u[0] for u in expected)
+        assert make_user().id > user.id
     result = _invoke("backup", "verify", manifest["id"], "--from", where)
     assert "match the manifest" in result.output
     return manifest
 
 
-def test_drill_on_the_configured_storage():
-    manifest = _drill("storage")
+def test_drill_on_the_configured_storage(app, client):
+    manifest = _drill("storage", app, client)
     keys = [key for key, _ in get_storage().list("backups/")]
     assert sorted(keys) == [f"backups/{manifest['id']}.dump.enc", f"backups/{manifest['id']}.manifest.json"]
 
 
-def test_drill_into_a_directory(tmp_path):
-    manifest = _drill(str(tmp_path / "bk"))
+def test_drill_into_a_directory_over_a_database_that_moved_on(tmp_path, app, client):
+    manifest = _drill(str(tmp_path / "bk"), app, client, wipe="dirty")
     assert sorted(p.name for p in (tmp_path / "bk").iterdir()) == [f"{manifest['id']}.dump.enc",
                                                                     f"{manifest['id']}.manifest.json"]
 
 
 @needs_s3
-def test_drill_on_s3():
+def test_drill_on_s3(app, client):
     assert get_storage().name == "s3"
-    _drill("storage")
+    _drill("storage", app, client)
 
 
 def test_restore_requires_yes_and_a_matching_engine(tmp_path):

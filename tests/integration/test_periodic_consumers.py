@@ -46,12 +46,21 @@ def test_two_consumers_run_each_periodic_job_once_per_period():
         for proc in consumers:
             proc.send_signal(signal.SIGINT)
         logs = [proc.communicate(timeout=30)[1] for proc in consumers]
-    skipped = sum(line.count("period already claimed") for log in logs for line in log.splitlines()
-                  if '"task": "test.probe"' in line)
-    assert skipped == 1, "both schedulers should have enqueued the probe:\n" + "\n".join(logs)[-3000:]
+    def skipped(name):
+        return sum(line.count("period already claimed") for log in logs for line in log.splitlines()
+                   if f'"task": "{name}"' in line)
+
+    assert skipped("test.probe") == 1, "both schedulers should have enqueued the probe:\n" + "\n".join(logs)[-3000:]
     with database.connection_context():
         assert AuditLog.select().where(AuditLog.action == "test.probe").count() == 1
         runs = probe_runs()
-    assert len(runs) == 1 and runs[0].source == "schedule"
+        assert len(runs) == 1 and runs[0].source == "schedule"
+        same_period = list(PeriodicRun.select().where(PeriodicRun.period_start == runs[0].period_start))
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     assert runs[0].period_start.second == 0 and 0 <= (now - runs[0].period_start).total_seconds() < 120
+    # The features' every-minute jobs were due in the same minute: each ran once, and the copy the other
+    # scheduler enqueued was skipped.
+    ran = {r.name: r.status for r in same_period}
+    assert {"accounts.housekeeping", "audio.housekeeping"} <= set(ran), ran
+    for name in ran:
+        assert ran[name] == "ok" and skipped(name) == 1, (name, "\n".join(logs)[-3000:])

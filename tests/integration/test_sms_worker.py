@@ -10,6 +10,7 @@ from penhas_api.core.models import FailedJob, Guardian, SentSms
 from penhas_api.core.services import sms
 from penhas_cli.main import app as cli
 from tasks import PRIORITY_ALERT, PRIORITY_BULK, huey
+from tasks.base import PERIODIC_JOBS
 from tasks.sms import send_sms
 from tests.factories import auth_headers, make_user
 from tests.sms_helpers import closed_port_url, random_mobile, sms_provider
@@ -92,3 +93,27 @@ def test_outage_retries_under_a_consumer_then_operator_retry_delivers(client, ap
     rows = list(SentSms.select().where(SentSms.kind == "alert"))
     assert sorted(s.phonenumber for s in rows) == sorted(numbers)
     assert [s.attempts for s in rows] == [4, 4]
+
+
+def test_alert_tasks_lost_by_a_queue_restart_are_sent_by_the_sweep(client, app, frozen_clock):
+    user = make_user(nome_completo="Dora Lima")
+    headers = auth_headers(app, user)
+    numbers = [random_mobile() for _ in range(2)]
+    for number in numbers:
+        gid = client.post("/me/guardioes", query_string={"nome": "G", "celular": number},
+                          headers=headers).get_json()["data"]["id"]
+        client.post("/web/guardiao", query_string={"token": Guardian.get_by_id(gid).token, "action": "accept"})
+
+    with queue_mode():
+        assert client.post("/me/guardioes/alert", headers=headers).status_code == 200
+        assert huey.pending_count() == 2
+        huey.flush()  # Redis restarted without persistence (or the worker died holding the tasks)
+        frozen_clock.advance(minutes=1)
+        assert PERIODIC_JOBS["sms.requeue_stale"].fn() == {"requeued": 0}
+        frozen_clock.advance(minutes=2)
+        assert PERIODIC_JOBS["sms.requeue_stale"].fn() == {"requeued": 2}
+        with running_consumer(workers=2):
+            wait_for(lambda: SentSms.select().where((SentSms.kind == "alert") & (SentSms.status == "sent"))
+                     .count() == 2)
+    rows = list(SentSms.select().where(SentSms.kind == "alert"))
+    assert sorted(s.phonenumber for s in rows) == sorted(numbers) and [s.attempts for s in rows] == [1, 1]

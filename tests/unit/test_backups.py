@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from penhas_api.core.errors import PenhasError
-from penhas_api.core.models import BackupRun
+from penhas_api.core.models import BackupRun, Cliente
 from penhas_api.core.services import backups
 from penhas_api.core.services.health import extra_checks
 from penhas_api.core.settings import get_settings, load_settings, reset_settings
+from tests.helpers import needs_sqlite
 
 
 def test_encryption_round_trip_detects_tampering_and_swapped_ids(tmp_path):
@@ -120,3 +121,128 @@ def test_unknown_or_malicious_ids_are_refused(db, tmp_path):
     for bad in ("nope", "../../etc/passwd", ".hidden"):
         with pytest.raises(PenhasError):
             backups.verify_backup(bad, str(tmp_path))
+
+
+def _tamper(path, position=None):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 if position is None else position] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _rewrite_manifest(tmp_path, backup_id, **changes):
+    path = tmp_path / f"{backup_id}.manifest.json"
+    data = json.loads(path.read_text())
+    data.update(changes)
+    path.write_text(json.dumps(data))
+
+
+def _reseal_checksum(tmp_path, backup_id):
+    """What someone who can write to the bucket would do: make the manifest match the altered blob."""
+    blob = tmp_path / f"{backup_id}.dump.enc"
+    _rewrite_manifest(tmp_path, backup_id, sha256=backups._sha256(blob), size=blob.stat().st_size)
+
+
+def test_tampered_stored_backups_are_refused_and_the_target_left_alone(db, tmp_path):
+    from tests.factories import make_user
+
+    user = make_user(apelido="still-here")
+    first = backups.create_backup(str(tmp_path))
+    second = backups.create_backup(str(tmp_path))
+    target = get_settings().database_url
+
+    # A flipped bit: the manifest's checksum catches it.
+    _tamper(tmp_path / f"{first.id}.dump.enc")
+    with pytest.raises(PenhasError, match="Checksum"):
+        backups.verify_backup(first.id, str(tmp_path))
+    # The checksum resealed to match: the AES-GCM tag still catches it, before anything is decompressed.
+    _reseal_checksum(tmp_path, first.id)
+    with pytest.raises(PenhasError, match="adulterado"):
+        backups.verify_backup(first.id, str(tmp_path))
+    with pytest.raises(PenhasError, match="adulterado"):
+        backups.restore_backup(first.id, target, str(tmp_path))
+    # Another backup's intact blob passed off under this id: the id is authenticated with the data.
+    (tmp_path / f"{first.id}.dump.enc").write_bytes((tmp_path / f"{second.id}.dump.enc").read_bytes())
+    _reseal_checksum(tmp_path, first.id)
+    with pytest.raises(PenhasError, match="adulterado"):
+        backups.restore_backup(first.id, target, str(tmp_path))
+    # Truncated to less than a header.
+    (tmp_path / f"{first.id}.dump.enc").write_bytes(b"PENHASBK")
+    _reseal_checksum(tmp_path, first.id)
+    with pytest.raises(PenhasError, match="truncado"):
+        backups.verify_backup(first.id, str(tmp_path))
+
+    # Nothing reached the database, and every refusal is on record.
+    assert [c.apelido for c in Cliente.select()] == ["still-here"] and Cliente.get().id == user.id
+    runs = [(r.kind, r.status) for r in BackupRun.select().where(BackupRun.backup_id == first.id)
+            .order_by(BackupRun.id)]
+    assert runs == [("create", "ok"), ("verify", "failed"), ("verify", "failed"), ("restore", "failed"),
+                    ("restore", "failed"), ("verify", "failed")]
+    assert backups.verify_backup(second.id, str(tmp_path)).ok
+
+
+def test_prune_keeps_the_newest_backup_per_day_week_and_month(db, tmp_path, frozen_clock):
+    from typer.testing import CliRunner
+
+    from penhas_cli.main import app
+
+    made = {}
+    # 2026-11-23 is a Monday (ISO week 48); 11-22 and 11-21 are in week 47.
+    for label, at in (("H", datetime(2026, 9, 30, 3, 30)), ("G", datetime(2026, 10, 5, 3, 30)),
+                      ("F", datetime(2026, 10, 31, 3, 30)), ("E", datetime(2026, 11, 10, 3, 30)),
+                      ("D", datetime(2026, 11, 21, 3, 30)), ("C", datetime(2026, 11, 22, 3, 30)),
+                      ("A", datetime(2026, 11, 23, 3, 30)), ("B", datetime(2026, 11, 23, 12, 0))):
+        frozen_clock(at)
+        made[label] = backups.create_backup(str(tmp_path)).id
+        assert made[label].startswith(at.strftime("%Y%m%dT%H%M%SZ"))
+    names = {v: k for k, v in made.items()}
+    args = ["backup", "prune", "--keep-daily", "2", "--keep-weekly", "2", "--keep-monthly", "2",
+            "--from", str(tmp_path)]
+
+    result = CliRunner().invoke(app, args + ["--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "kept 3, would delete 5" in result.output
+    assert len(list(tmp_path.iterdir())) == 16
+
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    # B: newest of 11-23, of week 48 and of November. C: newest of 11-22 and of week 47. F: newest of October.
+    # A (same day as B), D (day, week and month already kept), E, G and H fall outside every rule.
+    assert sorted(names[m.id] for m in backups.list_backups(str(tmp_path))) == ["B", "C", "F"]
+    assert sorted(p.name.split(".")[0] for p in tmp_path.iterdir()) == sorted([made["B"]] * 2 + [made["C"]] * 2
+                                                                              + [made["F"]] * 2)
+    prune = BackupRun.get(BackupRun.kind == "prune")
+    assert prune.status == "ok" and sorted(names[i] for i in prune.detail["deleted"]) == ["A", "D", "E", "G", "H"]
+    from penhas_api.core.models import AuditLog
+
+    assert AuditLog.get(AuditLog.action == "backup.prune").detail["deleted"] == prune.detail["deleted"]
+
+    # A week later, the defaults (7 daily, 4 weekly, 6 monthly) keep all three: each is the newest of its month.
+    frozen_clock(datetime(2026, 11, 30, 3, 30))
+    assert [names[m.id] for m in backups.prune_backups(where=str(tmp_path)).keep] == ["B", "C", "F"]
+
+
+@needs_sqlite
+def test_a_failed_restore_into_a_database_without_tables_is_still_reported(tmp_path, caplog):
+    """Restoring into the lost database with a damaged backup: the error reaches the operator; the record,
+    which has nowhere to go, is logged."""
+    import logging
+
+    from penhas_api.core.db import connection, init_db
+
+    with connection():
+        manifest = backups.create_backup(str(tmp_path))
+    _tamper(tmp_path / f"{manifest.id}.dump.enc")
+    _reseal_checksum(tmp_path, manifest.id)
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    logger = logging.getLogger("penhas.backups")
+    logger.addHandler(caplog.handler)  # the "penhas" loggers do not propagate to the root caplog listens on
+    init_db(empty)
+    try:
+        with pytest.raises(PenhasError, match="adulterado"):
+            backups.restore_backup(manifest.id, empty, str(tmp_path))
+    finally:
+        logger.removeHandler(caplog.handler)
+        init_db(force=True)
+    assert f"restore of {manifest.id} (failed) could not be recorded: OperationalError" in caplog.text
+    with connection():
+        assert [r.kind for r in BackupRun.select()] == ["create"]

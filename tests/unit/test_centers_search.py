@@ -69,6 +69,8 @@ def test_coverage_rules_national_regional_local(db):
     national = make_center(None, None, abrangencia="Nacional", nome="Ligue 180")
     regional_same = make_center(-23.00, -45.00, abrangencia="Regional", cod_ibge=3550308, nome="Regional SP")
     regional_other = make_center(-22.95, -43.21, abrangencia="Regional", cod_ibge=3304557, nome="Regional Rio")
+    # 12 km from the searcher, but it serves Guarulhos: not hers when her municipality is known (§6.1).
+    regional_neighbour = make_center(-23.46, -46.55, abrangencia="Regional", cod_ibge=3518800, nome="Guarulhos")
     make_center(-23.56, -46.64, status="disabled")
     make_center(-23.56, -46.64, test_status="test")
 
@@ -77,9 +79,12 @@ def test_coverage_rules_national_regional_local(db):
     assert ids == [national.id, near.id, regional_same.id]
     rows = centers.list_rows(centers.search_centers(q), q)
     assert rows[0]["distancia"] == "Nacional - 0 " and rows[0]["latitude"] == "-23.55"
-    assert rows[2]["distancia"].startswith("Regional - ")
+    assert rows[2]["distancia"] == "Regional - 177"
 
-    # A GPS search has no municipality: Regional centers then count by distance only.
+    # No municipality known (anonymous GPS): Regional centers count by distance, like Local ones.
+    q = Search(latitude=-23.55, longitude=-46.63, max_distance=50)
+    ids = [h["id"] for h in centers.search_centers(q).hits]
+    assert ids == [national.id, near.id, regional_neighbour.id]
     q = Search(latitude=-22.91, longitude=-43.20, max_distance=50)
     ids = [h["id"] for h in centers.search_centers(q).hits]
     assert ids == [national.id, far.id, regional_other.id]
@@ -117,6 +122,7 @@ def _random_queries(n=40):
 def _add_coverage_variety():
     make_center(None, None, abrangencia="Nacional", nome="Nacional A")
     make_center(-23.6, -46.7, abrangencia="Regional", cod_ibge=3550308)
+    make_center(-23.46, -46.55, abrangencia="Regional", cod_ibge=3518800)
     make_center(-12.9, -38.5, abrangencia="Regional", cod_ibge=2927408)
     # Two centers at the very same spot: the id decides, on both engines.
     make_center(-15.79, -47.88, nome="Gêmeo 1")
@@ -132,9 +138,12 @@ def test_sqlite_algorithm_matches_brute_force(stations):
         for h in everything:
             has = h["latitude"] is not None
             d = centers.distance_km(q.latitude, q.longitude, h["latitude"], h["longitude"]) if has else None
-            local = has and h["abrangencia"] != "Nacional" and d <= centers.radius_m(q.max_distance) / 1000
-            regional = h["abrangencia"] == "Regional" and q.municipality and h["cod_ibge"] == q.municipality
-            if h["abrangencia"] == "Nacional" or local or regional:
+            near = has and d <= centers.radius_m(q.max_distance) / 1000
+            if h["abrangencia"] == "Regional" and q.municipality:
+                listed = h["cod_ibge"] == q.municipality
+            else:
+                listed = h["abrangencia"] == "Nacional" or near
+            if listed:
                 expected.append(dict(h, distance_km=d))
         expected.sort(key=centers._sort_key)
         base = Center.select(*centers.LIST_COLUMNS).where(*centers._filters(q))

@@ -161,3 +161,19 @@ def test_location_token_round_trip_and_forgery():
     with pytest.raises(PenhasError) as err:
         locations.read_location_token(token[:-2] + "xx")
     assert err.value.field == "location_token"
+
+
+def test_without_a_provider_only_cached_answers_and_a_miss_is_unavailable(db):
+    from datetime import timedelta
+
+    from penhas_api.core import clock
+    from penhas_api.core.adapters.geocoder import GeoResult
+
+    g = Geocoder([], MemoryStore())
+    with pytest.raises(GeocoderUnavailable, match="no geocoder configured"):
+        g.geocode("Rua Tutóia, 04002-003")
+    g.remember("rua tutóia, 04002-003", json.dumps({"latitude": -23.57, "longitude": -46.65, "label": "x"}))
+    assert g.geocode("Rua Tutóia, 04002-003") == GeoResult(-23.57, -46.65, "x")
+    GeoCache.create(key="rua sem saída", value="", created_at=clock.now(),
+                    valid_until=clock.now() + timedelta(hours=1))
+    assert Geocoder([], MemoryStore()).geocode("Rua sem saída") is None

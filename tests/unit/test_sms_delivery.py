@@ -1,22 +1,24 @@
 """SMS delivery rules: log row first, one send per row, claims, lost tasks, a queue that refuses the enqueue."""
+from contextlib import contextmanager
 
 import pytest
 from huey.storage import PriorityRedisStorage
 
 from penhas_api.core import clock
 from penhas_api.core.adapters.sms import SmsError
+from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import FailedJob, SentSms
-from penhas_api.core.services import sms
+from penhas_api.core.services import jobs, sms
 from penhas_api.core.services.guardians import alert_sms_text, invite_sms_text, unaccent
 from tasks import PRIORITY_ALERT, huey
 from tasks.base import PERIODIC_JOBS
 from tests.sms_helpers import closed_port_url, run_scheduled_retries, sms_provider
 
 
-def new_row(status="queued", **extra):
+def new_row(status="queued", kind="alert", priority=PRIORITY_ALERT, **extra):
     now = clock.now()
-    return SentSms.create(phonenumber="+5511912341234", message="oi", notes={}, created_at=now, kind="alert",
-                          priority=PRIORITY_ALERT, status=status, updated_at=now, **extra)
+    return SentSms.create(phonenumber="+5511912341234", message="oi", notes={}, created_at=now, kind=kind,
+                          priority=priority, status=status, updated_at=now, **extra)
 
 
 def test_a_sent_row_is_never_sent_again(db):
@@ -63,17 +65,41 @@ def test_retries_of_the_task_stop_at_the_first_success(db):
     assert (row.status, row.attempts) == ("sent", 2) and FailedJob.select().count() == 0
 
 
-def test_a_queue_that_refuses_the_enqueue_leaves_a_failed_job_not_a_lost_sms(db):
+@contextmanager
+def queue_down():
+    """The queue refuses every enqueue, as while Redis is down or restarting."""
     huey.immediate = False
     huey.storage = PriorityRedisStorage("penhas-down", url="redis://127.0.0.1:1/0")
     try:
-        row = sms.queue_sms("+5511912341234", "oi", "alert", PRIORITY_ALERT)
+        yield
     finally:
-        huey.immediate = True
+        huey.immediate = True  # back to the tests' queue (immediate mode rebuilds its storage)
+
+
+def test_a_queue_that_refuses_the_enqueue_leaves_a_failed_job_and_the_sweep_sends_it_later(db, frozen_clock):
+    with queue_down():
+        row = sms.queue_sms("+5511912341234", "oi", "alert", PRIORITY_ALERT)
+        # The sweep while the queue is still down: the SMS stays pending, the failed job is not listed twice.
+        frozen_clock.advance(minutes=3)
+        assert PERIODIC_JOBS["sms.requeue_stale"].fn() == {"requeued": 1}
     row = SentSms.get_by_id(row.id)
-    assert row.status == "failed" and row.last_error.startswith("enqueue failed")
+    assert (row.status, row.attempts) == ("queued", 0) and row.last_error.startswith("enqueue failed")
     job = FailedJob.get()
-    assert (job.name, job.args, job.priority) == ("send_sms", [row.id], PRIORITY_ALERT)
+    assert (job.name, job.args, job.priority, job.status) == ("send_sms", [row.id], PRIORITY_ALERT, "failed")
+    assert [j.id for j in jobs.list_failed()] == [job.id]
+
+    # The queue is back: the next sweep sends it with no operator, and the failed job stops being listed.
+    frozen_clock.advance(minutes=1)
+    assert PERIODIC_JOBS["sms.requeue_stale"].fn() == {"requeued": 0}  # not stale yet after the last attempt
+    frozen_clock.advance(minutes=2)
+    assert PERIODIC_JOBS["sms.requeue_stale"].fn() == {"requeued": 1}
+    row = SentSms.get_by_id(row.id)
+    assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)
+    assert jobs.list_failed() == [] and FailedJob.get().status == "resolved"
+    # An operator retry of the same job afterwards sends nothing again.
+    other = jobs.record_failure(sms.TASK_NAME, [row.id], "late duplicate", priority=PRIORITY_ALERT)
+    jobs.retry([other.id])
+    assert SentSms.get_by_id(row.id).attempts == 1
 
 
 def test_lost_tasks_are_queued_again(db, frozen_clock):
@@ -82,9 +108,25 @@ def test_lost_tasks_are_queued_again(db, frozen_clock):
     done = new_row(status="sent")
     frozen_clock.advance(minutes=16)
     SentSms.update(updated_at=clock.now()).where(SentSms.id == fresh.id).execute()
-    assert PERIODIC_JOBS["sms.requeue_stale"].fn() == {"requeued": 1}  # what the worker runs every 5 minutes
+    assert PERIODIC_JOBS["sms.requeue_stale"].fn() == {"requeued": 1}  # what the worker runs every minute
     assert [SentSms.get_by_id(r.id).status for r in (stuck, fresh, done)] == ["sent", "queued", "sent"]
     assert SentSms.get_by_id(done.id).attempts == 0
+
+
+def test_a_lost_alert_is_sent_again_within_minutes_an_invite_waits_longer(db, frozen_clock):
+    # The worker died after claiming the alert's row (or Redis lost the queued task): nothing moves any more.
+    alert_row = new_row(status="sending", attempts=1)
+    retrying = new_row(status="retrying", attempts=2)
+    invite_row = new_row(status="queued", kind="invite", priority=50)
+    frozen_clock.advance(seconds=90)
+    assert sms.requeue_stale() == 0  # a live claim or a pending retry is left alone
+    frozen_clock.advance(seconds=31)
+    assert sms.requeue_stale() == 2
+    assert [SentSms.get_by_id(r.id).status for r in (alert_row, retrying, invite_row)] == ["sent", "sent", "queued"]
+    assert [SentSms.get_by_id(r.id).attempts for r in (alert_row, retrying)] == [2, 3]
+    frozen_clock.advance(minutes=14)
+    assert sms.requeue_stale() == 1
+    assert SentSms.get_by_id(invite_row.id).status == "sent"
 
 
 def test_sms_texts_are_unaccented_and_fit_one_message():
@@ -94,3 +136,11 @@ def test_sms_texts_are_unaccented_and_fit_one_message():
     assert text.endswith("maps.google.com/maps?q=-23%2C-46.1") and len(text) <= 160
     invite = invite_sms_text("Márcia " + "y" * 300, "ABCDEFGHIJKLMNOP")
     assert invite.isascii() and invite.endswith("ABCDEFGHIJKLMNOP") and len(invite) <= 150
+
+
+def test_an_operator_retry_while_the_queue_is_down_keeps_the_job_listed(db):
+    job = jobs.record_failure(sms.TASK_NAME, [new_row(status="failed").id], "SmsError", priority=PRIORITY_ALERT)
+    with queue_down(), pytest.raises(PenhasError) as err:
+        jobs.retry(all_failed=True)
+    assert (err.value.error, err.value.status) == ("queue_unavailable", 503)
+    assert [j.id for j in jobs.list_failed()] == [job.id]

@@ -301,8 +301,11 @@ class Geocoder:
         if not key:
             return None
         if not self.providers:
+            # Cached answers only: a miss is "unknown for now", never "no such address" (README, GEOCODER=none).
             found, raw = self.cached(key)
-            return GeoResult(**json.loads(raw)) if found and raw else None
+            if not found:
+                raise GeocoderUnavailable("no geocoder configured (GEOCODER=none or no API key)")
+            return GeoResult(**json.loads(raw)) if raw else None
 
         def compute():
             result = self.ask_providers(address)

@@ -28,7 +28,8 @@ class Guardian(BaseModel):
 class PanicAlert(BaseModel):
     cliente = pw.ForeignKeyField(Cliente, column_name="cliente_id", on_delete="CASCADE", backref="panic_alerts")
     created_at = pw.DateTimeField()
-    # accepted | too_many_alerts (refused by the per-user limits; kept as evidence of the press)
+    # accepted | too_many_alerts (refused by the per-user limits; kept as evidence of the press) | failed (its SMS
+    # could not be recorded; the press is not counted by the limits)
     status = pw.CharField(max_length=20, default="accepted")
     alert_sent_to = JSONField(default=dict)
     gps_lat = pw.CharField(max_length=25, null=True)

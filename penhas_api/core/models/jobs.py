@@ -12,7 +12,7 @@ class FailedJob(BaseModel):
     priority = pw.IntegerField(null=True)
     error = pw.CharField(max_length=2000)
     failed_at = pw.DateTimeField()
-    status = pw.CharField(max_length=20, default="failed")  # failed | retried
+    status = pw.CharField(max_length=20, default="failed")  # failed | retried | resolved
     retried_at = pw.DateTimeField(null=True)
 
     class Meta:

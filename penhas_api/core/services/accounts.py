@@ -7,6 +7,7 @@ import base64
 import hmac
 import logging
 import os
+import re
 import secrets
 import smtplib
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error, not_found
 from penhas_api.core.keys import keyed_digest
 from penhas_api.core.models import (
-    Cliente, ClienteSession, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationMessage, ResetPassword,
+    Cliente, ClienteSession, CpfCache, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationMessage, ResetPassword,
 )
 from penhas_api.core.passwords import hash_password, strength_error, verify_password
 from penhas_api.core.services.center_suggestions import cep_not_found
@@ -417,6 +418,10 @@ def erase_user(cliente_id: int, reason: str) -> bool:
     with database.atomic():
         # Messages she caused stay with their recipients, but no longer point at her.
         NotificationMessage.update(subject_id=0).where(NotificationMessage.subject_id == cliente_id).execute()
+        # Keyed by her CPF digest, not her id, so no cascade reaches them: the registry's answer about her CPF
+        # (birth date, name digest) and the sign-up error counters for it.
+        CpfCache.delete().where(CpfCache.cpf_hashed == user.cpf_hash).execute()
+        CpfErro.delete().where(CpfErro.cpf_hash == user.cpf_hash).execute()
         Cliente.delete().where(Cliente.id == cliente_id).execute()
         DeleteLog.create(created_at=clock.now(), cliente_id=cliente_id, reason=reason, data=tombstone)
     log.info("user erased", extra={"user_id": cliente_id})
@@ -425,34 +430,54 @@ def erase_user(cliente_id: int, reason: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------------- operator
 
+# Ids are BIGINT: a larger number names nobody (and the database driver would refuse to bind it).
+MAX_ID = 2 ** 63 - 1
+
+
 def _operator_target(cliente_id: int) -> Cliente:
-    user = Cliente.get_or_none(Cliente.id == cliente_id)
+    user = Cliente.get_or_none(Cliente.id == cliente_id) if 0 < cliente_id <= MAX_ID else None
     if user is None:
         raise PenhasError("user_not_found", f"Usuária {cliente_id} não existe.", 404)
     return user
 
 
-def find_users(term: str, limit: int = 50) -> list[Cliente]:
-    """By id, e-mail or apelido (never legal name or CPF: operators must not be able to look a woman up by them)."""
+def find_users(term: str, limit: int = 50, actor: str | None = None) -> list[Cliente]:
+    """By id, e-mail or apelido (never legal name or CPF: operators must not be able to look a woman up by them).
+
+    Looking people up is an operator action too: audited with the kind of term and the ids found, never the term
+    (it may be her e-mail)."""
     term = term.strip()
     if not term:
-        return []
-    if term.isdigit():
-        return list(Cliente.select().where(Cliente.id == int(term)))
-    if "@" in term:
-        return list(Cliente.select().where(Cliente.email == normalize_email(term)))
-    return list(Cliente.select().where(Cliente.apelido.contains(term)).order_by(Cliente.id).limit(limit))
+        found, kind = [], "empty"
+    elif re.fullmatch(r"[0-9]+", term):  # ASCII only: str.isdigit() also takes "١٢", which int() reads as 12
+        found = list(Cliente.select().where(Cliente.id == int(term))) if int(term) <= MAX_ID else []
+        kind = "id"
+    elif "@" in term:
+        found, kind = list(Cliente.select().where(Cliente.email == normalize_email(term))), "email"
+    else:
+        found = list(Cliente.select().where(Cliente.apelido.contains(term)).order_by(Cliente.id).limit(limit))
+        kind = "apelido"
+    audit("users.find", "cliente", None, actor=actor, by=kind, ids=[u.id for u in found])
+    return found
 
 
-def get_user(cliente_id: int) -> Cliente:
-    return _operator_target(cliente_id)
+def get_user(cliente_id: int, actor: str | None = None) -> Cliente:
+    """One account for an operator's eyes (audited, like every look at her data)."""
+    user = _operator_target(cliente_id)
+    audit("users.show", "cliente", cliente_id, actor=actor)
+    return user
 
 
 def operator_schedule_delete(cliente_id: int, day: date, actor: str | None = None) -> Cliente:
     user = _operator_target(cliente_id)
     if user.status not in ("active", "deleted_scheduled", "banned"):
         raise PenhasError("invalid_status", f"Não é possível agendar a exclusão de uma conta com status {user.status}.")
-    user = schedule_deletion(user, datetime.combine(day, datetime.min.time()).replace(hour=12), by="operator")
+    when = datetime.combine(day, datetime.min.time()).replace(hour=12)
+    if when <= clock.now():
+        # A past date would erase her at the next housekeeping minute: a typo must not do what delete-now --yes does.
+        raise PenhasError("invalid_date", f"A data {day.isoformat()} 12:00 UTC já passou; escolha uma data futura "
+                                          "(para apagar agora, use `penhas users delete-now`).")
+    user = schedule_deletion(user, when, by="operator")
     audit("users.schedule_delete", "cliente", cliente_id, actor=actor, date=day.isoformat())
     return user
 

@@ -59,6 +59,7 @@ MAX_SEQUENCE = 1000
 LIST_LIMIT = 500
 STORAGE_PREFIX = "audio/"
 INTENTION = "guardiao"
+STREAM_CHUNK = 1 << 20
 
 _UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 _SHA1 = re.compile(r"[0-9a-f]{40}")
@@ -249,6 +250,24 @@ def _drop_media(media: MediaUpload) -> None:
 
 # -- upload ------------------------------------------------------------------------------------------------------
 
+def _recording_time(now: datetime, cliente_created_at: datetime, current_time: datetime) -> datetime:
+    """``cliente_created_at`` moved by the phone's clock error when it exceeds the tolerance (spec §5.2 step 2)."""
+    try:
+        recorded_at = utc_naive(cliente_created_at)
+    except OverflowError:  # e.g. year 1 with a positive offset
+        raise form_error("cliente_created_at", "invalid") from None
+    try:
+        skew = now - utc_naive(current_time)
+    except OverflowError:
+        raise form_error("current_time", "invalid") from None
+    if abs(skew) > CLOCK_SKEW_TOLERANCE:
+        try:
+            recorded_at += skew
+        except OverflowError:  # a phone clock millennia off: no recording time can be derived from it
+            raise form_error("current_time", "invalid") from None
+    return recorded_at
+
+
 def _current_segment(event_id: str, sequence: int) -> ClienteAudio | None:
     return (ClienteAudio.select(ClienteAudio, MediaUpload).join(MediaUpload)
             .where(ClienteAudio.event == event_id, ClienteAudio.event_sequence == sequence,
@@ -304,10 +323,7 @@ def upload_segment(cliente: Cliente, *, event_uuid: str, event_sequence: int, cl
             raise sha1_mismatch()
 
     now = clock.now()
-    recorded_at = utc_naive(cliente_created_at)
-    skew = now - utc_naive(current_time)
-    if abs(skew) > CLOCK_SKEW_TOLERANCE:
-        recorded_at += skew
+    recorded_at = _recording_time(now, cliente_created_at, current_time)
     event_id = event_key(cliente.id, event_uuid)
 
     current = _current_segment(event_id, event_sequence)
@@ -493,9 +509,16 @@ class Download:
 
 
 def _stream(media: list[MediaUpload], first: bytes) -> Iterator[bytes]:
-    yield first
-    for m in media[1:]:
-        yield read_media(m)
+    # One decrypted segment in memory at a time, handed to the server in small pieces so that the piece it still
+    # holds while the next segment is read is not a whole segment.
+    data = first
+    del first
+    for index, m in enumerate(media):
+        if index:
+            data = None
+            data = read_media(m)
+        for start in range(0, len(data), STREAM_CHUNK):
+            yield data[start:start + STREAM_CHUNK]
 
 
 def open_download(cliente_id: int, event_uuid: str, sequences: list[int] | None) -> Download:

@@ -10,6 +10,7 @@ directory the operator names. Every create/verify/prune/restore leaves a ``backu
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse, urlunparse
 
+import peewee
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -35,6 +37,8 @@ from penhas_api.core.db import connection, database
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import BackupRun
 from penhas_api.core.settings import get_settings
+
+log = logging.getLogger("penhas.backups")
 
 FORMAT = "penhas-backup-1"
 MAGIC = b"PENHASBK\x01"
@@ -509,29 +513,54 @@ def verify_backup(backup_id: str, where: str | None = None, progress=None) -> Ve
 
 
 def restore_backup(backup_id: str, target_url: str, where: str | None = None, progress=None) -> Manifest:
-    """Replace everything in ``target_url`` with the backup's contents. Stop the API and workers first."""
+    """Replace everything in ``target_url`` with the backup's contents. Stop the API and workers first.
+
+    The target may be the configured database itself, lost or empty (the disaster this exists for): nothing is
+    written to the configured database before the restore, and its run record and audit row are written after
+    it, so they land in the restored database instead of being replaced or overwriting a restored row."""
     loc = location(where)
     step = progress or (lambda _msg: None)
-    target_engine = engine_of(target_url)
-    with _recorded("restore", loc, backup_id) as run, _workdir() as work:
-        manifest = get_manifest(backup_id, where)
-        if manifest.engine != target_engine:
-            raise _error(f"Backup de {manifest.engine} não pode ser restaurado em {target_engine}.")
-        step("download")
-        raw = _fetch_plain(manifest, loc, work)
-        step("restore")
-        if not database.is_closed():
-            database.close()
-        if target_engine == "postgresql":
-            _restore_postgres(raw, target_url)
-        else:
-            _restore_sqlite(raw, _sqlite_path(target_url))
-        run.detail = {"target_engine": target_engine, "rows": manifest.total_rows}
-    with connection():
-        # Written after the restore, so the restored database itself records what replaced it.
-        audit("backup.restore", "backup", backup_id, target_engine=target_engine,
-              schema_version=manifest.schema_version)
+    started = clock.now()
+    try:
+        target_engine = engine_of(target_url)
+        with _workdir() as work:
+            manifest = get_manifest(backup_id, where)
+            if manifest.engine != target_engine:
+                raise _error(f"Backup de {manifest.engine} não pode ser restaurado em {target_engine}.")
+            step("download")
+            raw = _fetch_plain(manifest, loc, work)
+            step("restore")
+            if not database.is_closed():
+                database.close()
+            if target_engine == "postgresql":
+                _restore_postgres(raw, target_url)
+            else:
+                _restore_sqlite(raw, _sqlite_path(target_url))
+    except BaseException as exc:
+        message = exc.message if isinstance(exc, PenhasError) else f"{exc.__class__.__name__}: {exc}"
+        _record_restore(loc, backup_id, started, "failed", error=message[:1000])
+        raise
+    _record_restore(loc, backup_id, started, "ok", detail={"target_engine": target_engine,
+                                                           "rows": manifest.total_rows},
+                    schema_version=manifest.schema_version)
     return manifest
+
+
+def _record_restore(loc: Location, backup_id: str, started: datetime, status: str, error: str | None = None,
+                    detail: dict | None = None, schema_version: str | None = None) -> None:
+    """The restore's backup_runs row (and, when it worked, its audit row) in the configured database. That
+    database may have no tables (a failed restore into it, or a restore into another target while it is down);
+    the outcome still reaches the operator as the command's result, so a record that cannot be written is
+    only logged."""
+    try:
+        with connection():
+            BackupRun.create(kind="restore", backup_id=backup_id, location=loc.label, status=status, error=error,
+                             started_at=started, finished_at=clock.now(), detail=detail or {})
+            if status == "ok":
+                audit("backup.restore", "backup", backup_id, target_engine=(detail or {}).get("target_engine"),
+                      schema_version=schema_version)
+    except peewee.DatabaseError as exc:
+        log.warning("restore of %s (%s) could not be recorded: %s", backup_id, status, exc.__class__.__name__)
 
 
 def _restore_postgres(raw: Path, target_url: str) -> None:

@@ -336,8 +336,12 @@ def _project_ids() -> dict[str, int]:
     return {p.label: p.id for p in CenterProject.select()}
 
 
-def apply_import(parsed: ParsedFile, progress=None) -> ImportSummary:
-    """Insert new centers, update changed ones, leave the rest alone; one transaction."""
+def apply_import(parsed: ParsedFile, progress=None, extra_projects: tuple[int, ...] = ()) -> ImportSummary:
+    """Insert new centers, update changed ones, leave the rest alone; one transaction.
+
+    ``extra_projects`` (project ids) are linked to every row on top of the file's own ``projeto`` column: the file
+    and this list together define each imported center's projects, so importing again without them unlinks them.
+    """
     summary = ImportSummary()
     labels = {c.id: c.label for c in CenterCategory.select()}
     projects = _project_ids()
@@ -350,7 +354,7 @@ def apply_import(parsed: ParsedFile, progress=None) -> ImportSummary:
                 existing[center.import_key] = center
         for row in parsed.rows:
             center = existing.get(row.import_key)
-            wanted = {projects[p] for p in row.projects}
+            wanted = {projects[p] for p in row.projects} | set(extra_projects)
             if center is None:
                 center = Center(**row.values, status="active", eh_importacao=True, import_key=row.import_key,
                                 created_on=now, updated_at=now)

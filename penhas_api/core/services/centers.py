@@ -6,13 +6,14 @@ the radius when a page ends on a tie); SQLite narrows rows with an indexed latit
 computes the same formula in Python. Both sort the same way in Python, so both engines return the same centers in
 the same order (ties broken by id, distances compared at millimetre precision).
 
-Coverage (``abrangencia``, backend-rules §6.1): ``Nacional`` centers are always listed (distance sentinel); ``Local``
-and ``Regional`` centers within the radius are listed; a ``Regional`` center farther away is listed too when its
-``cod_ibge`` is the searcher's municipality. Without an IBGE polygon layer the searcher's municipality is the one
-of the CEP she searched for (location token) or else, when she is logged in, her account's (the IBGE code of her
-CEP, filled by the ``cliente_update_cep`` job; the original also fell back to her CEP). An anonymous GPS search has
-no municipality, so Regional centers then count by distance only (the original listed every Regional center in the
-country in that case).
+Coverage (``abrangencia``, backend-rules §6.1): ``Nacional`` centers are always listed (distance sentinel);
+``Local`` centers within the radius are listed; a ``Regional`` center is listed when its ``cod_ibge`` is the
+searcher's municipality, wherever it is (and, as in the original, not when it serves another municipality, however
+near). Without an IBGE polygon layer the searcher's municipality is the one of the CEP she searched for (location
+token) or else, when she is logged in, her account's (the IBGE code of her CEP, filled by the ``cliente_update_cep``
+job; the original also fell back to her CEP). When no municipality is known (an anonymous GPS search), Regional
+centers count by distance like Local ones: the original listed every Regional center in the country then, a quirk
+backend-rules §15 leaves to us. ``full_list`` (what the app always sends) and 5000 km skip coverage: every match.
 """
 import html
 import math
@@ -27,6 +28,7 @@ from penhas_api.core.db import database, is_postgres
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import (Center, CenterCategory, CenterProject, CenterProjectLink, CenterRating,
                                     KeywordLog)
+from penhas_api.core.services.deletion import user_eraser
 
 EARTH_RADIUS_M = 6371008.771415059  # the sphere PostGIS uses for geography with use_spheroid = false
 UNLIMITED_KM = 5000
@@ -183,6 +185,20 @@ def _sort_key(hit: dict):
     return (0, round(hit["distance_km"], 6), hit["id"])
 
 
+def _by_distance(q: Search):
+    """Centers listed when within the radius (the others come by coverage: Nacional, her municipality's Regional)."""
+    if q.municipality is None:
+        return Center.abrangencia != "Nacional"
+    return Center.abrangencia.not_in(("Nacional", "Regional"))
+
+
+def _by_coverage(q: Search):
+    others = Center.abrangencia == "Nacional"
+    if q.municipality is not None:
+        others |= (Center.abrangencia == "Regional") & (Center.cod_ibge == q.municipality)
+    return others
+
+
 def matching_centers(q: Search):
     """Every center the filters match (no location), for CSV downloads."""
     return Center.select().where(*_filters(q)).order_by(Center.id)
@@ -216,7 +232,7 @@ def _nearby_postgres(base, q: Search) -> list[dict]:
     lnglat = (q.longitude, q.latitude)
     dist = SQL(f"ST_Distance(geog, {point}, false) / 1000.0", lnglat).alias("distance_km")
     limit_km = radius_m(q.max_distance) / 1000.0
-    local = base.select_extend(dist).where(Center.abrangencia != "Nacional", SQL("geog IS NOT NULL"))
+    local = base.select_extend(dist).where(_by_distance(q), SQL("geog IS NOT NULL"))
     wanted = q.offset + q.rows + 1
     fetch = wanted + 10
     fetched = list(local.order_by(SQL(f"geog <-> {point}", lnglat)).limit(fetch).dicts())
@@ -228,18 +244,15 @@ def _nearby_postgres(base, q: Search) -> list[dict]:
         if round(kept[-1]["distance_km"], 6) >= round(near[-1]["distance_km"], 6):
             within = SQL(f"ST_DWithin(geog, {point}, %s, false)", lnglat + (radius_m(q.max_distance),))
             near = list(local.where(within).dicts())
-    others = Center.abrangencia == "Nacional"
-    if q.municipality is not None:
-        others |= (Center.abrangencia == "Regional") & (Center.cod_ibge == q.municipality)
     found = {h["id"]: h for h in near}
-    for h in base.select_extend(dist).where(others).dicts():
+    for h in base.select_extend(dist).where(_by_coverage(q)).dicts():
         found.setdefault(h["id"], h)
     return sorted(found.values(), key=_sort_key)[q.offset:wanted]
 
 
 def _nearby_sqlite(base, q: Search) -> list[dict]:
     lat_min, lat_max, lng_min, lng_max = bounding_box(q.latitude, q.longitude, radius_m(q.max_distance))
-    box = [Center.abrangencia != "Nacional", Center.latitude.between(lat_min, lat_max)]
+    box = [_by_distance(q), Center.latitude.between(lat_min, lat_max)]
     if lng_min is not None:
         box.append(Center.longitude.between(lng_min, lng_max))
     limit_km = radius_m(q.max_distance) / 1000.0
@@ -250,11 +263,7 @@ def _nearby_sqlite(base, q: Search) -> list[dict]:
         h["distance_km"] = distance_km(q.latitude, q.longitude, h["latitude"], h["longitude"])
         if h["distance_km"] <= limit_km:
             found[h["id"]] = h
-    others = [Center.abrangencia == "Nacional"]
-    if q.municipality is not None:
-        others.append((Center.abrangencia == "Regional") & (Center.cod_ibge == q.municipality))
-    where = others[0] if len(others) == 1 else (others[0] | others[1])
-    for h in base.where(where).dicts():
+    for h in base.where(_by_coverage(q)).dicts():
         if h["id"] in found:
             continue
         h["distance_km"] = (distance_km(q.latitude, q.longitude, h["latitude"], h["longitude"])
@@ -425,10 +434,25 @@ def rate_center(cliente_id: int, center_id: int, rating: int | None, remove: boo
         CenterRating.delete().where((CenterRating.cliente == cliente_id) & (CenterRating.center == center_id)).execute()
         if not remove:
             CenterRating.create(cliente=cliente_id, center=center_id, created_at=clock.now(), avaliacao=rating)
-        avg, count = (CenterRating.select(fn.COALESCE(fn.AVG(CenterRating.avaliacao), 0), fn.COUNT(CenterRating.id))
-                      .where(CenterRating.center == center_id).scalar(as_tuple=True))
-        Center.update(avaliacao=float(avg), qtde_avaliacao=count, updated_at=clock.now()).where(
-            Center.id == center_id).execute()
+        _recompute_rating(center_id)
+
+
+def _recompute_rating(center_id: int) -> None:
+    avg, count = (CenterRating.select(fn.COALESCE(fn.AVG(CenterRating.avaliacao), 0), fn.COUNT(CenterRating.id))
+                  .where(CenterRating.center == center_id).scalar(as_tuple=True))
+    Center.update(avaliacao=float(avg), qtde_avaliacao=count, updated_at=clock.now()).where(
+        Center.id == center_id).execute()
+
+
+@user_eraser
+def erase_ratings(cliente_id: int) -> None:
+    """Her ratings go by cascade with her row, but the averages they fed are stored on the centers: take them out."""
+    with database.atomic():
+        rated = [c for (c,) in CenterRating.select(CenterRating.center).where(CenterRating.cliente == cliente_id)
+                 .tuples()]
+        CenterRating.delete().where(CenterRating.cliente == cliente_id).execute()
+        for center_id in rated:
+            _recompute_rating(center_id)
 
 
 # -- auxiliary data ----------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ A panic alert is recorded first, then limited per user, then fanned out as one S
 alert priority, ahead of any bulk work.
 """
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -114,13 +115,22 @@ def guardian_data(g: Guardian) -> dict:
 # Bookkeeping
 
 
+def _expire_query():
+    return Guardian.update(status="expired_for_not_use").where(
+        (Guardian.status == "pending") & Guardian.deleted_at.is_null() & (Guardian.expires_at <= clock.now()))
+
+
 def expire_overdue(cliente_id: int, celular_e164: str | None = None) -> None:
-    query = Guardian.update(status="expired_for_not_use").where(
-        (Guardian.cliente == cliente_id) & (Guardian.status == "pending") & Guardian.deleted_at.is_null()
-        & (Guardian.expires_at <= clock.now()))
+    query = _expire_query().where(Guardian.cliente == cliente_id)
     if celular_e164:
         query = query.where(Guardian.celular_e164 == celular_e164)
     query.execute()
+
+
+def expire_all_overdue() -> int:
+    """Every account's overdue invites (housekeeping). Reads expire a user's own as they go; this keeps the
+    status right for everyone else who looks (stats, segments, the guardian's link)."""
+    return _expire_query().execute()
 
 
 def recount_active(cliente_id: int) -> None:
@@ -162,10 +172,11 @@ def own_guardian(user: Cliente, guardian_id) -> Guardian:
 
 
 def invite(user: Cliente, nome: str, celular: str) -> dict:
+    from tasks import PRIORITY_DEFAULT
+
     s = get_settings()
     number = parse_mobile(celular, s.guards_allowed_country_codes)
     nat, now = number.national, clock.now()
-    sms_to_send = None
     with database.atomic():
         _lock_user(user.id)
         expire_overdue(user.id, number.e164)
@@ -208,12 +219,11 @@ def invite(user: Cliente, nome: str, celular: str) -> dict:
                             token=new_token(), created_at=now, accepted_meta={},
                             celular_formatted_as_national=nat, expires_at=now + timedelta(days=INVITE_DAYS),
                             estava_em_situacao_risco=user.modo_anonimo_ativo)
-        sms_to_send = invite_sms_text(user.nome_completo, g.token)
-    from tasks import PRIORITY_DEFAULT
-
+        # With the invite in one transaction: an invite whose SMS was never recorded could not be sent again.
+        row = sms.log_sms(number.e164, invite_sms_text(user.nome_completo, g.token), "invite", PRIORITY_DEFAULT,
+                          cliente_id=user.id, guardiao_id=g.id, notes={"clientes_guardioes_id": g.id})
     # After the commit: a worker must find the guardian and log rows the moment it picks the task.
-    sms.queue_sms(number.e164, sms_to_send, "invite", PRIORITY_DEFAULT, cliente_id=user.id, guardiao_id=g.id,
-                  notes={"clientes_guardioes_id": g.id})
+    sms.enqueue(row.id, PRIORITY_DEFAULT)
     return {"title": "Convite enviado!",
             "message": "Enviamos um SMS com um link para que o guardião aceite o seu convite.",
             "data": guardian_data(g)}
@@ -378,8 +388,10 @@ def alert(user: Cliente, gps_lat: str | None = None, gps_long: str | None = None
     for window, limit, message in (
             (timedelta(minutes=1), s.max_guard_alert_per_minute, "Os alertas já foram enviados no último minuto!"),
             (timedelta(hours=24), s.max_guard_alert_per_24h, "Você atingiu o limite de alertas no período de 24h.")):
+        # Only presses recorded before this one count: of two simultaneous presses (a double tap) the first is
+        # always sent, where counting every other row would let each refuse the other and send nothing.
         previous = PanicAlert.select().where(
-            (PanicAlert.cliente == user.id) & (PanicAlert.status == "accepted") & (PanicAlert.id != record.id)
+            (PanicAlert.cliente == user.id) & (PanicAlert.status == "accepted") & (PanicAlert.id < record.id)
             & (PanicAlert.created_at > now - window)).count()
         if previous >= limit:
             PanicAlert.update(status="too_many_alerts").where(PanicAlert.id == record.id).execute()
@@ -395,15 +407,26 @@ def alert(user: Cliente, gps_lat: str | None = None, gps_long: str | None = None
     counts: dict[str, int] = {}
     for g in guardians:
         counts[g.status] = counts.get(g.status, 0) + 1
-    PanicAlert.update(
-        sms_enviados=len(recipients),
-        alert_sent_to={"celulares": [{"id": g.id, "celular_e164": g.celular_e164} for g in recipients],
-                       "guardioes": [{"status": k, "qtde": v} for k, v in sorted(counts.items())]},
-    ).where(PanicAlert.id == record.id).execute()
     text = alert_sms_text(user.nome_completo, lat, lng)
-    for g in recipients:
-        sms.queue_sms(g.celular_e164, text, "alert", PRIORITY_ALERT, cliente_id=user.id, guardiao_id=g.id,
-                      alert_id=record.id, notes={"alert_id": record.id})
+    try:
+        # All of the alert's SMS rows or none: once committed, every one is sent (the queue, or the stale sweep
+        # if the queue loses its task); if this fails, nothing half-sent hides behind an "accepted" alert.
+        with database.atomic():
+            rows = [sms.log_sms(g.celular_e164, text, "alert", PRIORITY_ALERT, cliente_id=user.id,
+                                guardiao_id=g.id, alert_id=record.id, notes={"alert_id": record.id})
+                    for g in recipients]
+            PanicAlert.update(
+                sms_enviados=len(recipients),
+                alert_sent_to={"celulares": [{"id": g.id, "celular_e164": g.celular_e164} for g in recipients],
+                               "guardioes": [{"status": k, "qtde": v} for k, v in sorted(counts.items())]},
+            ).where(PanicAlert.id == record.id).execute()
+    except Exception:
+        # So that pressing again is not refused by the per-minute limit for an alert that never went out.
+        with contextlib.suppress(Exception):
+            PanicAlert.update(status="failed").where(PanicAlert.id == record.id).execute()
+        raise
+    for row in rows:
+        sms.enqueue(row.id, PRIORITY_ALERT)
 
     n = len(recipients)
     where = "com localização " if lat is not None else "SEM LOCALIZAÇÃO "

@@ -5,6 +5,8 @@ Huey keeps no record of a task that gave up, whatever its storage (Redis, SQLite
 work that fails outside a task (a queue that refused an enqueue, a backup run) calls ``record_failure``.
 ``retry`` enqueues the task of the same name again with the same arguments.
 """
+from peewee import Value
+
 from penhas_api.core import clock
 from penhas_api.core.audit import audit
 from penhas_api.core.errors import PenhasError
@@ -13,9 +15,25 @@ from penhas_api.core.models import FailedJob
 
 def record_failure(name: str, args=(), error: str = "", kwargs: dict | None = None,
                    priority: int | None = None) -> FailedJob:
-    """Keep a job that will not run again by itself. ``args``/``kwargs`` must be ids, never personal data."""
+    """Keep a job that failed, for operators to see and retry. ``args``/``kwargs`` must be ids, never personal data."""
     return FailedJob.create(name=name, args=list(args), kwargs=kwargs or {}, priority=priority,
                             error=(error or "unknown error")[:2000], failed_at=clock.now(), status="failed")
+
+
+def _open(name: str, args):
+    # Compared as the stored JSON text: peewee would otherwise read a list as an IN tuple.
+    stored = Value(FailedJob.args.db_value(list(args)), converter=False)
+    return (FailedJob.name == name) & (FailedJob.status == "failed") & (FailedJob.args == stored)
+
+
+def is_failed(name: str, args=()) -> bool:
+    """Whether this job (same name and arguments) is already listed as failed."""
+    return FailedJob.select().where(_open(name, args)).exists()
+
+
+def resolve(name: str, args=()) -> int:
+    """The job's work got done another way (an automatic re-run): stop listing it as failed."""
+    return FailedJob.update(status="resolved", retried_at=clock.now()).where(_open(name, args)).execute()
 
 
 def list_failed(limit: int = 50, before_id: int | None = None) -> list[FailedJob]:
@@ -40,7 +58,13 @@ def retry(job_ids: list[int] | None = None, all_failed: bool = False, on_each=No
     else:
         jobs = list(query)
     for job in jobs:
-        enqueue_by_name(job.name, job.args, job.kwargs, job.priority)
+        try:
+            enqueue_by_name(job.name, job.args, job.kwargs, job.priority)
+        except PenhasError:
+            raise
+        except Exception as exc:  # queue unreachable: this job and the rest stay listed, to retry once it is back
+            raise PenhasError("queue_unavailable", f"A fila não aceitou o job {job.id} ({exc.__class__.__name__}); "
+                                                   "ele continua na lista de falhas.", 503) from None
         FailedJob.update(status="retried", retried_at=clock.now()).where(FailedJob.id == job.id).execute()
         audit("jobs.retry", "failed_job", job.id, name=job.name)
         if on_each:

@@ -22,8 +22,11 @@ log = logging.getLogger("penhas.sms")
 TASK_NAME = "send_sms"
 # A claim older than this belongs to a run that died mid-send (the SNS client gives up well before).
 CLAIM_STALE = timedelta(minutes=2)
-# Rows still unsent after this long lost their task (worker killed mid-run, queue flushed): queue them again.
+# Rows still unsent after this long lost their task (worker killed mid-run, Redis restarted or flushed, enqueue
+# refused): queue them again. An alert is taken at once by the priority queue and its retries are never more than
+# 32 s apart, so two minutes without progress means lost; other kinds may legitimately wait behind bulk work.
 STALE_AFTER = timedelta(minutes=15)
+STALE_AFTER_ALERT = timedelta(minutes=2)
 CLAIMABLE = ("queued", "retrying", "failed")
 
 
@@ -31,13 +34,20 @@ class SmsBusy(Exception):
     """Another run holds a fresh claim on this row; retrying later finds it sent or stale."""
 
 
+def log_sms(number: str, text: str, kind: str, priority: int, cliente_id: int | None = None,
+            guardiao_id: int | None = None, alert_id: int | None = None, notes: dict | None = None) -> SentSms:
+    """Write the log row of an SMS to send (status ``queued``); ``enqueue`` it once the row is committed."""
+    now = clock.now()
+    return SentSms.create(phonenumber=number, message=text[:2000], notes=notes or {}, created_at=now, kind=kind,
+                          priority=priority, status="queued", updated_at=now, cliente=cliente_id,
+                          guardiao=guardiao_id, alert=alert_id)
+
+
 def queue_sms(number: str, text: str, kind: str, priority: int, cliente_id: int | None = None,
               guardiao_id: int | None = None, alert_id: int | None = None, notes: dict | None = None) -> SentSms:
     """Write the log row, then enqueue its send. Call outside a transaction: the worker must see the row."""
-    now = clock.now()
-    row = SentSms.create(phonenumber=number, message=text[:2000], notes=notes or {}, created_at=now, kind=kind,
-                         priority=priority, status="queued", updated_at=now, cliente=cliente_id,
-                         guardiao=guardiao_id, alert=alert_id)
+    row = log_sms(number, text, kind, priority, cliente_id=cliente_id, guardiao_id=guardiao_id, alert_id=alert_id,
+                  notes=notes)
     enqueue(row.id, priority)
     return row
 
@@ -48,12 +58,14 @@ def enqueue(log_id: int, priority: int) -> None:
 
     try:
         huey.enqueue(send_sms.s(log_id, priority=priority))
-    except Exception as exc:  # queue unreachable: the row and a failed job keep the SMS for an operator retry
+    except Exception as exc:
+        # Queue unreachable (Redis down or restarting). The row stays `queued`, so `requeue_stale` sends it once
+        # the queue is back, with no operator needed; the failed job makes the problem visible meanwhile.
         error = f"enqueue failed: {exc.__class__.__name__}"
         log.error("sms %s not queued: %s", log_id, error)
-        SentSms.update(status="failed", last_error=error, updated_at=clock.now()).where(
-            SentSms.id == log_id).execute()
-        jobs.record_failure(TASK_NAME, [log_id], error, priority=priority)
+        SentSms.update(last_error=error, updated_at=clock.now()).where(SentSms.id == log_id).execute()
+        if not jobs.is_failed(TASK_NAME, [log_id]):
+            jobs.record_failure(TASK_NAME, [log_id], error, priority=priority)
 
 
 def deliver(log_id: int, final: bool = True) -> str:
@@ -86,16 +98,22 @@ def deliver(log_id: int, final: bool = True) -> str:
     done = clock.now()
     SentSms.update(status="sent", sns_message_id=str(message_id)[:200], sent_at=done, updated_at=done,
                    last_error=None).where(SentSms.id == log_id).execute()
+    if row.last_error:
+        # Sent after a trouble (by the sweep, a duplicate task or an operator): `jobs failed` must not keep
+        # listing it as something to retry.
+        jobs.resolve(TASK_NAME, [log_id])
     return "sent"
 
 
 def requeue_stale() -> int:
     """Queue again rows whose task was lost (status never moved on); the claim keeps this from double sends."""
-    cutoff = clock.now() - STALE_AFTER
+    now = clock.now()
+    stale = (SentSms.updated_at < now - STALE_AFTER) | (
+        (SentSms.kind == "alert") & (SentSms.updated_at < now - STALE_AFTER_ALERT))
     rows = list(SentSms.select(SentSms.id, SentSms.priority).where(
-        SentSms.status.in_(("queued", "sending", "retrying")) & (SentSms.updated_at < cutoff)))
+        SentSms.status.in_(("queued", "sending", "retrying")) & stale).order_by(SentSms.priority.desc(), SentSms.id))
     for row in rows:
-        # A 15-minute-old claim is dead (CLAIM_STALE is 2 minutes): release it so the new task may claim the row.
+        # A claim this old is dead (CLAIM_STALE is 2 minutes): release it so the new task may claim the row.
         SentSms.update(status=Case(None, [(SentSms.status == "sending", "retrying")], SentSms.status),
                        updated_at=clock.now()).where(SentSms.id == row.id).execute()
         enqueue(row.id, row.priority)
