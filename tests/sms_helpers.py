@@ -59,3 +59,15 @@ def random_mobile() -> str:
 def moto_sms(endpoint: str) -> list[dict]:
     """Every SMS moto_server accepted through SNS Publish: {message, message_id, phone_number}."""
     return requests.get(f"{endpoint}/moto-api/data.json", timeout=5).json().get("sns", {}).get("SMS", [])
+
+
+def add_guardian(client, headers, celular: str, accept: bool = True) -> int:
+    """Invite ``celular`` through the API and, unless ``accept`` is false, accept on the guardian's page."""
+    from penhas_api.core.models import Guardian
+
+    gid = client.post("/me/guardioes", query_string={"nome": f"G {celular[-4:]}", "celular": celular},
+                      headers=headers).get_json()["data"]["id"]
+    if accept:
+        token = Guardian.get_by_id(gid).token
+        assert client.post("/web/guardiao", query_string={"token": token, "action": "accept"}).status_code == 200
+    return gid

@@ -10,6 +10,7 @@ from penhas_api.core.services import sms
 from tasks import PRIORITY_ALERT
 from tests.factories import auth_headers, make_user
 from tests.helpers import assert_error
+from tests.sms_helpers import add_guardian
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "app" / "help_center"
 
@@ -22,15 +23,6 @@ def user(app):
 @pytest.fixture
 def headers(app, user):
     return auth_headers(app, user)
-
-
-def add_guardian(client, headers, celular, accept=True):
-    gid = client.post("/me/guardioes", query_string={"nome": f"G {celular[-4:]}", "celular": celular},
-                      headers=headers).get_json()["data"]["id"]
-    if accept:
-        token = Guardian.get_by_id(gid).token
-        assert client.post("/web/guardiao", query_string={"token": token, "action": "accept"}).status_code == 200
-    return gid
 
 
 def alert(client, headers, **gps):

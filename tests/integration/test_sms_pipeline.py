@@ -15,7 +15,7 @@ from tasks import PRIORITY_ALERT, huey
 from tasks.sms import send_sms
 from tests.factories import auth_headers, make_user
 from tests.helpers import needs_sns
-from tests.sms_helpers import closed_port_url, moto_sms, random_mobile, run_scheduled_retries, sms_provider
+from tests.sms_helpers import add_guardian, closed_port_url, moto_sms, random_mobile, run_scheduled_retries, sms_provider
 
 runner = CliRunner()
 
@@ -38,10 +38,7 @@ def headers(app, user):
 def add_accepted_guardians(client, headers, n):
     numbers = [random_mobile() for _ in range(n)]
     for number in numbers:
-        gid = client.post("/me/guardioes", query_string={"nome": "Guardiã", "celular": number},
-                          headers=headers).get_json()["data"]["id"]
-        token = Guardian.get_by_id(gid).token
-        assert client.post("/web/guardiao", query_string={"token": token, "action": "accept"}).status_code == 200
+        add_guardian(client, headers, number)
     return numbers
 
 

@@ -6,14 +6,14 @@ from contextlib import contextmanager
 import pytest
 from typer.testing import CliRunner
 
-from penhas_api.core.models import FailedJob, Guardian, SentSms
+from penhas_api.core.models import FailedJob, SentSms
 from penhas_api.core.services import sms
 from penhas_cli.main import app as cli
 from tasks import PRIORITY_ALERT, PRIORITY_BULK, huey
 from tasks.base import PERIODIC_JOBS
 from tasks.sms import send_sms
 from tests.factories import auth_headers, make_user
-from tests.sms_helpers import closed_port_url, random_mobile, sms_provider
+from tests.sms_helpers import add_guardian, closed_port_url, random_mobile, sms_provider
 
 pytestmark = pytest.mark.slow
 
@@ -72,9 +72,7 @@ def test_outage_retries_under_a_consumer_then_operator_retry_delivers(client, ap
     headers = auth_headers(app, user)
     numbers = [random_mobile() for _ in range(2)]
     for number in numbers:
-        gid = client.post("/me/guardioes", query_string={"nome": "G", "celular": number},
-                          headers=headers).get_json()["data"]["id"]
-        client.post("/web/guardiao", query_string={"token": Guardian.get_by_id(gid).token, "action": "accept"})
+        add_guardian(client, headers, number)
 
     with queue_mode(), running_consumer(workers=2):
         with sms_provider("sns", closed_port_url()):
@@ -100,9 +98,7 @@ def test_alert_tasks_lost_by_a_queue_restart_are_sent_by_the_sweep(client, app, 
     headers = auth_headers(app, user)
     numbers = [random_mobile() for _ in range(2)]
     for number in numbers:
-        gid = client.post("/me/guardioes", query_string={"nome": "G", "celular": number},
-                          headers=headers).get_json()["data"]["id"]
-        client.post("/web/guardiao", query_string={"token": Guardian.get_by_id(gid).token, "action": "accept"})
+        add_guardian(client, headers, number)
 
     with queue_mode():
         assert client.post("/me/guardioes/alert", headers=headers).status_code == 200
