@@ -100,31 +100,50 @@ def export(
 
 @app.command()
 def orphans(
-    fix: bool = typer.Option(False, "--fix", help="Delete the orphan objects (after listing them)."),
+    fix: bool = typer.Option(False, "--fix", help="Delete what is found (after listing it): orphan objects, and "
+                                                  "unlinked uploads with their objects."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """Find stored audio objects that no database row references (left by interrupted uploads or deletions)."""
+    """Find audio storage that nothing reaches, left by interrupted uploads or deletions.
+
+    Two kinds: [bold]orphan objects[/bold] under audio/ that no media_upload row names, and [bold]unlinked
+    uploads[/bold]: media_upload rows (and their objects) that no segment references, older than 24 hours so an
+    upload in progress is never touched. Neither belongs to an event, so the 5-year purge never removes them."""
     with console.status("listing storage…"), domain_errors(), connection():
         found = audio_service.find_orphans()
+        unlinked = audio_service.find_unlinked_media()
     removed = 0
-    if fix and found:
+    if fix and (found or unlinked):
         with connection(), Progress(TextColumn("removing"), BarColumn(), MofNCompleteColumn(),
                                     console=console, transient=True) as progress:
-            task = progress.add_task("remove", total=len(found))
+            task = progress.add_task("remove", total=len(found) + len(unlinked))
             for key, _size in found:
                 removed += audio_service.remove_orphans([key])
                 progress.advance(task)
+            for media in unlinked:
+                removed += audio_service.remove_unlinked_media([media.id])
+                progress.advance(task)
     with connection():
-        audit("audio.orphans", "storage", None, found=len(found), removed=removed)
+        audit("audio.orphans", "storage", None, found=len(found), unlinked=len(unlinked), removed=removed)
     if json_output:
-        print_json({"orphans": [{"key": k, "size": s} for k, s in found], "removed": removed})
+        print_json({"orphans": [{"key": k, "size": s} for k, s in found],
+                    "unlinked_media": [{"id": m.id, "key": m.s3_path, "size": m.file_size,
+                                        "created_at": audio_service.iso(m.created_at)} for m in unlinked],
+                    "removed": removed})
         return
-    table = Table("object", "size")
-    for key, size in found:
-        table.add_row(key, audio_service.format_bytes(size))
     if found:
+        table = Table("orphan object", "size")
+        for key, size in found:
+            table.add_row(key, audio_service.format_bytes(size))
         console.print(table)
-    console.print(f"{len(found)} orphan object(s)" + (f", {removed} removed" if fix else ""))
+    if unlinked:
+        # The row id in full (its object key is in --json): it is what to look up before a --fix.
+        table = Table(Column("unlinked upload", no_wrap=True), "size", "uploaded (UTC)")
+        for m in unlinked:
+            table.add_row(m.id, audio_service.format_bytes(m.file_size), audio_service.iso(m.created_at))
+        console.print(table)
+    console.print(f"{len(found)} orphan object(s), {len(unlinked)} unlinked upload(s)"
+                  + (f", {removed} removed" if fix else ""))
 
 
 @app.command()

@@ -6,7 +6,7 @@ from rich.table import Table
 from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.services import backups
-from penhas_cli.output import console, domain_errors, fail, print_json
+from penhas_cli.output import console, domain_errors, err_console, fail, print_json
 
 app = typer.Typer(
     help="Encrypted backups of the database. A backup is stored with a manifest (size, checksum, schema version, "
@@ -25,6 +25,10 @@ def _progress(title: str):
                         transient=True)
     task = progress.add_task(title)
     return progress, lambda step: progress.update(task, description=f"{title}: {STEPS.get(step, step)}")
+
+
+def _orphan_ids(orphans) -> str:
+    return ", ".join(o.id for o in orphans[:5]) + (" …" if len(orphans) > 5 else "")
 
 
 def _size(n: int) -> str:
@@ -57,9 +61,16 @@ def list_(
     source: str = typer.Option("storage", "--from", help=WHERE_HELP),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """List backups, newest first, with the outcome of their latest verification."""
+    """List backups, newest first, with the outcome of their latest verification. Files without a readable
+    manifest (orphans, e.g. left by a crashed create) are reported in a warning; `prune` removes them."""
     with domain_errors():
-        found = backups.list_backups(source)
+        inventory = backups.scan_backups(source)
+    found = inventory.backups
+    if inventory.orphans:
+        # On stderr, so --json output stays parseable.
+        err_console.print(f"[yellow]warning:[/yellow] {len(inventory.orphans)} orphaned backup(s) without a "
+                          f"readable manifest ({_orphan_ids(inventory.orphans)}): `penhas backup prune` removes "
+                          f"them once older than {backups.ORPHAN_MIN_AGE.days} day(s)")
     checks = backups.last_verifications([m.id for m in found])
     if json_output:
         print_json([dict(m.as_dict(), verified=(checks[m.id].status if m.id in checks else None)) for m in found])
@@ -119,13 +130,23 @@ def prune(
     source: str = typer.Option("storage", "--from", help=WHERE_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be deleted; delete nothing."),
 ):
-    """Delete backups outside the daily/weekly/monthly retention."""
+    """Delete backups outside the daily/weekly/monthly retention, and orphaned files (a dump without a readable
+    manifest, e.g. left by a crashed create) once their id is more than a day old — younger ones may belong to
+    a create still running and are only reported."""
     with domain_errors():
         plan = backups.prune_backups(keep_daily, keep_weekly, keep_monthly, source, dry_run=dry_run)
     if not dry_run:
         with connection():
-            audit("backup.prune", "backup", None, location=source, deleted=[m.id for m in plan.delete])
+            audit("backup.prune", "backup", None, location=source, deleted=[m.id for m in plan.delete],
+                  orphans_deleted=[o.id for o in plan.orphans])
     verb = "would delete" if dry_run else "deleted"
     for m in plan.delete:
         console.print(f"{verb} {m.id}")
-    console.print(f"kept {len(plan.keep)}, {verb} {len(plan.delete)}")
+    for o in plan.orphans:
+        console.print(f"{verb} orphan {o.id} ({len(o.keys)} file(s), {_size(o.size)})")
+    if plan.recent_orphans:
+        console.print(f"[yellow]kept {len(plan.recent_orphans)} recent orphan(s)[/yellow] "
+                      f"({_orphan_ids(plan.recent_orphans)}): younger than {backups.ORPHAN_MIN_AGE.days} day(s), "
+                      "a create may still be writing them")
+    console.print(f"kept {len(plan.keep)}, {verb} {len(plan.delete)}"
+                  + (f" + {len(plan.orphans)} orphan(s)" if plan.orphans else ""))

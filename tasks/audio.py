@@ -20,8 +20,12 @@ def audio_housekeeping():
 
 @periodic_job("audio.orphans_check", crontab(minute="40", hour="4"))
 def audio_orphans_check():
-    """Report stored audio objects that no row references (remove them with `penhas audio orphans --fix`)."""
+    """Report audio storage nothing reaches: objects without a row, and upload rows without a segment (older than
+    a day). Removal is an operator's call: `penhas audio orphans --fix`."""
     orphans = audio.find_orphans()
+    unlinked = audio.find_unlinked_media()
     if orphans:
         log.warning("audio objects without a row: %d (run `penhas audio orphans` to review)", len(orphans))
-    return {"orphans": len(orphans), "bytes": sum(size for _, size in orphans)}
+    if unlinked:
+        log.warning("audio uploads without a segment: %d (run `penhas audio orphans` to review)", len(unlinked))
+    return {"orphans": len(orphans), "bytes": sum(size for _, size in orphans), "unlinked_media": len(unlinked)}

@@ -8,9 +8,10 @@ import uuid
 import pytest
 from typer.testing import CliRunner
 
-from penhas_api.core import envelope
+from penhas_api.core import clock, envelope
 from penhas_api.core.adapters.storage import get_storage
-from penhas_api.core.models import AuditLog, ClienteAudioEvento, MediaUpload
+from penhas_api.core.models import AuditLog, ClienteAudio, ClienteAudioEvento, MediaUpload
+from penhas_api.core.services import audio as audio_service
 from penhas_api.core.settings import load_settings, reset_settings
 from penhas_cli.main import app as cli
 from tests.audio_samples import aac, empty_audio_storage, upload  # noqa: F401 (autouse fixture)
@@ -138,14 +139,16 @@ def test_orphans_are_reported_and_fixed(client, her):
 
     r = run("orphans", "--json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output) == {"orphans": [{"key": "audio/" + "0" * 64, "size": 11}], "removed": 0}
+    assert json.loads(r.output) == {"orphans": [{"key": "audio/" + "0" * 64, "size": 11}], "unlinked_media": [],
+                                    "removed": 0}
 
     r = run("orphans", "--fix")
-    assert r.exit_code == 0 and "1 orphan object(s), 1 removed" in r.output
+    assert r.exit_code == 0 and "1 orphan object(s), 0 unlinked upload(s), 1 removed" in r.output
     assert not storage.exists("audio/" + "0" * 64) and storage.exists("audio-test-other-feature/x.bin")
     storage.delete("audio-test-other-feature/x.bin")
     assert storage.exists(MediaUpload.get().s3_path)
-    assert [a.detail for a in audits("audio.orphans")] == [{"found": 1, "removed": 0}, {"found": 1, "removed": 1}]
+    assert [a.detail for a in audits("audio.orphans")] == [{"found": 1, "unlinked": 0, "removed": 0},
+                                                           {"found": 1, "unlinked": 0, "removed": 1}]
     assert json.loads(run("orphans", "--json").output)["orphans"] == []
 
 
@@ -155,8 +158,74 @@ def test_orphans_job_reports_without_removing(client, her):
     _, headers = her
     upload(client, headers, str(uuid.uuid4()), 1, aac())
     get_storage().put("audio/" + "1" * 64, b"x" * 10)
-    assert PERIODIC_JOBS["audio.orphans_check"].fn() == {"orphans": 1, "bytes": 10}
+    assert PERIODIC_JOBS["audio.orphans_check"].fn() == {"orphans": 1, "bytes": 10, "unlinked_media": 0}
     assert get_storage().exists("audio/" + "1" * 64)
+
+
+def crashed_upload(user, data: bytes) -> MediaUpload:
+    """The state a crash leaves between an upload's media_upload row (with its object) and its segment row."""
+    key = audio_service.new_storage_key()
+    sealed = envelope.seal(data, key)
+    media = MediaUpload.create(id=str(uuid.uuid4()), file_sha1=hashlib.sha1(data).hexdigest(), file_size=len(data),
+                               s3_path=key, cliente=user.id, intention=audio_service.INTENTION,
+                               created_at=clock.now(), enc_key_id=sealed.key_id, enc_wrapped_key=sealed.wrapped_key)
+    get_storage().put(key, sealed.blob, "application/octet-stream")
+    return media
+
+
+def test_uploads_left_without_a_segment_are_found_after_a_grace_period_and_fixed(client, her, frozen_clock):
+    from tasks.base import PERIODIC_JOBS
+
+    user, headers = her
+    event, kept = str(uuid.uuid4()), aac(2, 440)
+    upload(client, headers, event, 1, aac(3, 550))
+    upload(client, headers, event, 1, kept)  # the first copy stays, referenced by its replaced segment row
+    linked = {m.id for m in MediaUpload.select()}
+    storage = get_storage()
+    crashed = crashed_upload(user, aac(2, 660))
+    # A crash inside the failed-upload clean-up (object deleted, row not yet) leaves a row without its object.
+    half_dropped = crashed_upload(user, aac(2, 770))
+    storage.delete(half_dropped.s3_path)
+
+    def report():
+        r = run("orphans", "--json")
+        assert r.exit_code == 0, r.output
+        return json.loads(r.output)
+
+    # Still within the grace period: an upload may be on its way to its segment row, so nothing is touched.
+    frozen_clock.advance(hours=23, minutes=59)
+    assert report() == {"orphans": [], "unlinked_media": [], "removed": 0}
+    assert "0 orphan object(s), 0 unlinked upload(s), 0 removed" in run("orphans", "--fix").output
+    assert MediaUpload.select().count() == 4 and storage.exists(crashed.s3_path)
+
+    frozen_clock.advance(minutes=1)
+    found = report()
+    assert found["orphans"] == [] and found["removed"] == 0
+    assert found["unlinked_media"] == [
+        {"id": m.id, "key": m.s3_path, "size": m.file_size, "created_at": "2026-11-23T12:00:00"}
+        for m in sorted([crashed, half_dropped], key=lambda m: m.id)]
+    assert PERIODIC_JOBS["audio.orphans_check"].fn() == {"orphans": 0, "bytes": 0, "unlinked_media": 2}
+    assert storage.exists(crashed.s3_path) and MediaUpload.select().count() == 4
+
+    text = run("orphans")
+    assert crashed.id in text.output and "2 unlinked upload(s)" in text.output
+
+    # A row that gained a segment after it was listed is not removed.
+    segment = ClienteAudio.create(cliente=user.id, created_at=clock.now(), cliente_created_at=clock.now(),
+                                  media_upload=crashed.id, event=f"{user.id}:{event}", event_sequence=2,
+                                  audio_duration=2.0)
+    assert audio_service.remove_unlinked_media([crashed.id]) == 0 and storage.exists(crashed.s3_path)
+    segment.delete_instance()
+
+    r = run("orphans", "--fix")
+    assert r.exit_code == 0 and "0 orphan object(s), 2 unlinked upload(s), 2 removed" in r.output, r.output
+    assert {m.id for m in MediaUpload.select()} == linked
+    assert not storage.exists(crashed.s3_path)
+    assert sorted(k for k, _ in storage.list(audio_service.STORAGE_PREFIX)) == sorted(
+        m.s3_path for m in MediaUpload.select())
+    assert client.get(f"/me/audios/{event}/download?audio_sequences=all", headers=headers).data == kept
+    assert [a.detail for a in audits("audio.orphans")][-1] == {"found": 0, "unlinked": 2, "removed": 2}
+    assert report() == {"orphans": [], "unlinked_media": [], "removed": 0}
 
 
 def test_rewrap_after_master_key_rotation(client, her):

@@ -7,6 +7,7 @@ Runs on the engine of the test run (SQLite by default, PostgreSQL with DATABASE_
 """
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,8 @@ def _invoke(*args):
     return result
 
 
-# Rows that the drill itself changes: the backup's own run record (still "running" inside the dump) and the
-# audit rows of the create/restore commands.
+# Rows that the drill itself changes: the run records (the backup's own create row is still "running" inside the
+# dump; the restore closes it) and the audit rows of the create/restore commands.
 OPERATIONAL_TABLES = {"backup_runs", "audit_log"}
 
 
@@ -120,6 +121,10 @@ def _drill(where: str, app, client, wipe: str = "drop"):
     expected = _every_row()
     assert all(expected[t] for t in ("clientes_guardioes", "clientes_audios_eventos", "clientes_audios",
                                      "media_upload", "ponto_apoio", "notification_log", "sent_sms_log"))
+    with database.connection_context():
+        # A verification in progress elsewhere while the backup is taken: caught "running" by the dump.
+        BackupRun.create(kind="verify", backup_id="20261101T033000Z-beef", location="storage", status="running",
+                         started_at=datetime(2026, 11, 1, 3, 31))
     manifest = json.loads(_invoke("backup", "create", "--to", where, "--json").output)
     assert manifest["tables"]["clientes"] == 3 and manifest["schema_version"]
     assert all(manifest["tables"][t] == len(rows) for t, rows in expected.items() if t != "sqlite_sequence")
@@ -134,8 +139,19 @@ def _drill(where: str, app, client, wipe: str = "drop"):
         assert AuditLog.select().where(AuditLog.action == "backup.restore").count() == 1
         restore = BackupRun.get(BackupRun.kind == "restore")
         assert (restore.backup_id, restore.status) == (manifest["id"], "ok")
+        # No run stays "running" forever: the backup's own create row (caught mid-run by its dump) is closed as
+        # ok with its manifest's figures; the other one cannot be known here.
+        runs = {r.kind: r for r in BackupRun.select()}
+        assert len(runs) == 3 and BackupRun.select().where(BackupRun.status == "running").count() == 0
+        assert (runs["create"].backup_id, runs["create"].status) == (manifest["id"], "ok")
+        assert runs["create"].finished_at and runs["create"].error is None
+        assert runs["create"].detail == {"size": manifest["size"], "rows": sum(manifest["tables"].values()),
+                                         "schema_version": manifest["schema_version"], "engine": manifest["engine"]}
+        assert runs["verify"].status == "interrupted" and manifest["id"] in runs["verify"].error
         center_name = Center.get().nome
     _app_sees_her_data(client, headers, center_name)
+    check = next(c for c in extra_checks() if c.name == "backup")
+    assert check.ok and check.detail == f"newest {manifest['id']}"
     with database.connection_context():
         # The restored database keeps working: sequences came back with the rows.
         assert make_user().id > user.id
@@ -184,6 +200,9 @@ def test_restore_into_another_sqlite_file(tmp_path):
 
     conn = sqlite3.connect(target)
     assert conn.execute("SELECT apelido FROM clientes").fetchall() == [("copied",)]
+    # The copy's own record of the backup was closed there too, not in the configured database.
+    assert conn.execute("SELECT kind, backup_id, status FROM backup_runs").fetchall() == [
+        ("create", manifest["id"], "ok")]
     conn.close()
 
 

@@ -79,6 +79,11 @@ def test_health_backup_check_follows_the_newest_runs(db, frozen_clock):
     assert not _check().ok
     BackupRun.create(kind="verify", backup_id="b2", location="storage", status="ok", started_at=frozen_clock.now)
     assert _check().ok
+    # Runs a restore closed without an outcome (backups._close_stale_runs) say nothing about the backups.
+    for kind in ("create", "verify"):
+        BackupRun.create(kind=kind, backup_id="b3", location="storage", status="interrupted",
+                         started_at=frozen_clock.now)
+    assert _check().ok and _check().detail == "newest b2"
     frozen_clock.advance(hours=49)
     assert not _check().ok and "older than 48 h" in _check().detail
 
@@ -246,3 +251,78 @@ def test_a_failed_restore_into_a_database_without_tables_is_still_reported(tmp_p
     assert f"restore of {manifest.id} (failed) could not be recorded: OperationalError" in caplog.text
     with connection():
         assert [r.kind for r in BackupRun.select()] == ["create"]
+
+
+@pytest.mark.parametrize("where", ["dir", "storage"])
+def test_orphaned_files_are_reported_and_pruned_once_old_enough(db, tmp_path, frozen_clock, where):
+    """Works through the storage adapter's list/get/delete only, so the same runs on a directory, the data-dir
+    storage and S3 (when S3_BUCKET/S3_ENDPOINT_URL point the configured storage at it)."""
+    from typer.testing import CliRunner
+
+    from penhas_api.core.models import AuditLog
+    from penhas_cli.main import app
+
+    where = str(tmp_path / "bk") if where == "dir" else "storage"
+    loc = backups.location(where)
+    for key, _ in list(loc.storage.list(loc.prefix)):  # an S3 bucket outlives the test
+        loc.storage.delete(key)
+
+    def make(at):
+        frozen_clock(at)
+        return backups.create_backup(where).id
+
+    good = make(datetime(2026, 11, 20, 3, 30))
+    # A create that crashed between storing the blob and the manifest.
+    crashed = make(datetime(2026, 11, 21, 3, 30))
+    loc.storage.delete(loc.key(crashed, "manifest.json"))
+    # A manifest that cannot be read any more.
+    damaged = make(datetime(2026, 11, 22, 3, 30))
+    loc.storage.put(loc.key(damaged, "manifest.json"), b"{not json")
+    # A create that may still be uploading: its blob is there, its manifest not yet.
+    recent = make(datetime(2026, 11, 23, 11, 0))
+    loc.storage.delete(loc.key(recent, "manifest.json"))
+    # Files a create never writes are not ours to judge.
+    foreign = [loc.prefix + "notes.txt", loc.prefix + "20261101T000000Z-abcd.dump.enc.bak"]
+    for key in foreign:
+        loc.storage.put(key, b"operator's")
+    frozen_clock(datetime(2026, 11, 23, 12, 0))
+
+    inventory = backups.scan_backups(where)
+    assert [m.id for m in inventory.backups] == [good]
+    assert [(o.id, o.removable(frozen_clock.now)) for o in inventory.orphans] == [
+        (crashed, True), (damaged, True), (recent, False)]
+    assert inventory.orphans[1].keys == [loc.key(damaged, "dump.enc"), loc.key(damaged, "manifest.json")]
+
+    result = CliRunner().invoke(app, ["backup", "list", "--from", where])
+    assert result.exit_code == 0, result.output
+    assert "3 orphaned backup(s)" in result.output and crashed in result.output and recent in result.output
+    result = CliRunner().invoke(app, ["backup", "list", "--from", where, "--json"])
+    assert [m["id"] for m in json.loads(result.stdout)] == [good]
+
+    stored = sorted(k for k, _ in loc.storage.list(loc.prefix))
+    args = ["backup", "prune", "--from", where]
+    result = CliRunner().invoke(app, args + ["--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert f"would delete orphan {crashed} (1 file(s)" in result.output
+    assert f"would delete orphan {damaged} (2 file(s)" in result.output
+    assert "kept 1 recent orphan(s)" in result.output and f"orphan {recent}" not in result.output
+    assert sorted(k for k, _ in loc.storage.list(loc.prefix)) == stored
+
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "kept 1, deleted 0 + 2 orphan(s)" in result.output
+    assert sorted(k for k, _ in loc.storage.list(loc.prefix)) == sorted(
+        [loc.key(good, "dump.enc"), loc.key(good, "manifest.json"), loc.key(recent, "dump.enc"), *foreign])
+    prune = BackupRun.get(BackupRun.kind == "prune")
+    assert prune.detail["orphans_deleted"] == [crashed, damaged]
+    assert AuditLog.get(AuditLog.action == "backup.prune").detail["orphans_deleted"] == [crashed, damaged]
+
+    # A day after it started, nothing can still be writing the recent one.
+    frozen_clock(datetime(2026, 11, 24, 11, 0))
+    plan = backups.prune_backups(where=where)
+    assert [o.id for o in plan.orphans] == [recent] and plan.recent_orphans == []
+    assert sorted(k for k, _ in loc.storage.list(loc.prefix)) == sorted(
+        [loc.key(good, "dump.enc"), loc.key(good, "manifest.json"), *foreign])
+    assert backups.verify_backup(good, where).ok
+    for key in foreign:
+        loc.storage.delete(key)

@@ -50,6 +50,8 @@ FREE_ACCESS_DAYS = 3
 HIDDEN_AFTER_DAYS = 30
 GRANTED_HIDDEN_AFTER_DAYS = 40
 PURGE_AFTER_YEARS = 5
+# Far longer than any upload takes between saving its media_upload row and its segment row.
+UNLINKED_MEDIA_GRACE = timedelta(hours=24)
 
 MIN_BYTES = 3
 MAX_BYTES = 35_000_000
@@ -634,6 +636,41 @@ def remove_orphans(keys: list[str]) -> int:
     for key in keys:
         if key.startswith(STORAGE_PREFIX) and key not in known:
             storage.delete(key)
+            removed += 1
+    return removed
+
+
+def _unlinked_media(cutoff: datetime) -> peewee.Expression:
+    """Audio uploads older than ``cutoff`` that no segment row (current or replaced) references."""
+    return ((MediaUpload.intention == INTENTION) & MediaUpload.s3_path.startswith(STORAGE_PREFIX)
+            & (MediaUpload.created_at <= cutoff)
+            & ~peewee.fn.EXISTS(ClienteAudio.select(ClienteAudio.id)
+                                .where(ClienteAudio.media_upload == MediaUpload.id)))
+
+
+def find_unlinked_media() -> list[MediaUpload]:
+    """``media_upload`` rows of audio that no segment references, older than ``UNLINKED_MEDIA_GRACE``.
+
+    An upload saves its row and object before its segment row; a crash in between leaves an object that a row
+    names (so ``find_orphans`` does not see it) but no event holds (so the 5-year purge never reaches it). The
+    grace period keeps uploads still on their way to the segment row out of the list."""
+    cutoff = clock.now() - UNLINKED_MEDIA_GRACE
+    return list(MediaUpload.select(MediaUpload.id, MediaUpload.s3_path, MediaUpload.file_size,
+                                   MediaUpload.created_at)
+                .where(_unlinked_media(cutoff)).order_by(MediaUpload.created_at, MediaUpload.id))
+
+
+def remove_unlinked_media(media_ids: list[str]) -> int:
+    """Delete the rows named that are still unlinked audio past the grace period, then their objects."""
+    storage = get_storage()
+    cutoff = clock.now() - UNLINKED_MEDIA_GRACE
+    removed = 0
+    for media in list(MediaUpload.select(MediaUpload.id, MediaUpload.s3_path)
+                      .where(MediaUpload.id.in_(media_ids), _unlinked_media(cutoff))):
+        # The row goes first and only while still unlinked (checked in the same statement); if the object's
+        # deletion then fails, what is left is a plain orphan object that `find_orphans` reports.
+        if MediaUpload.delete().where(MediaUpload.id == media.id, _unlinked_media(cutoff)).execute():
+            storage.delete(media.s3_path)
             removed += 1
     return removed
 

@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -33,7 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from penhas_api.core import clock
 from penhas_api.core.adapters.storage import DiskStorage, StorageError, get_storage
 from penhas_api.core.audit import audit
-from penhas_api.core.db import connection, database
+from penhas_api.core.db import connection, database, make_database
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import BackupRun
 from penhas_api.core.settings import get_settings
@@ -49,6 +50,12 @@ STORAGE_PREFIX = "backups/"
 IGNORED_TABLES = {"spatial_ref_sys"}
 # `penhas health` reports the backups as down when the newest good one is older than this.
 MAX_AGE = timedelta(hours=48)
+# Orphaned files (no readable manifest) are removed only once their id is this old: a create still uploading
+# has its blob stored before its manifest and must never be touched.
+ORPHAN_MIN_AGE = timedelta(days=1)
+# Statuses without an outcome; "interrupted" marks a run whose outcome a restore left behind (_close_stale_runs).
+NO_OUTCOME = ("running", "interrupted")
+_FILE_NAME = re.compile(r"^(?P<id>\d{8}T\d{6}Z-[0-9a-f]{4})\.(?:dump\.enc|manifest\.json)$")
 
 
 def _error(message: str) -> PenhasError:
@@ -358,9 +365,11 @@ def create_backup(where: str | None = None, database_url: str | None = None, pro
     engine = engine_of(url)
     loc = location(where)
     step = progress or (lambda _msg: None)
-    with _recorded("create", loc) as run, _workdir() as work:
-        now = clock.now()
-        backup_id = run.backup_id = new_backup_id(now)
+    now = clock.now()
+    backup_id = new_backup_id(now)
+    # The run row names its backup from the start: the copy of it inside the dump is how a restore recognises
+    # the backup's own (still running) create row.
+    with _recorded("create", loc, backup_id) as run, _workdir() as work:
         raw, enc = work / "dump", work / "dump.enc"
         step("dump")
         counts, version = (_dump_postgres if engine == "postgresql" else _dump_sqlite)(url, raw)
@@ -382,17 +391,53 @@ def create_backup(where: str | None = None, database_url: str | None = None, pro
     return manifest
 
 
+@dataclass
+class Orphan:
+    """Files of a backup id without a readable manifest: a create that crashed between the blob and the
+    manifest, or a damaged manifest. Nothing can verify or restore them."""
+    id: str
+    created_at: datetime
+    keys: list
+    size: int
+
+    def removable(self, now: datetime) -> bool:
+        return now - self.created_at >= ORPHAN_MIN_AGE
+
+
+@dataclass
+class Inventory:
+    backups: list
+    orphans: list
+
+
+def scan_backups(where: str | None = None) -> Inventory:
+    """The backups at ``where`` with a readable manifest (newest first) and the orphaned files (oldest first).
+
+    Only names a create writes (``<id>.dump.enc``, ``<id>.manifest.json``) are considered, so other files in
+    an operator's directory are never taken for orphans. An orphan's age comes from its id (the time its
+    create started) because the storage listing gives no dates on either backend."""
+    loc = location(where)
+    files: dict[str, list] = {}
+    for key, size in loc.storage.list(loc.prefix):
+        match = _FILE_NAME.match(key[len(loc.prefix):])
+        if match:
+            files.setdefault(match["id"], []).append((key, size))
+    found, orphans = [], []
+    for backup_id, entries in files.items():
+        try:
+            found.append(Manifest.from_dict(json.loads(loc.storage.get(loc.key(backup_id, "manifest.json")))))
+            continue
+        except (StorageError, ValueError, KeyError, TypeError):
+            pass
+        created_at = datetime.strptime(backup_id[:16], "%Y%m%dT%H%M%SZ")
+        orphans.append(Orphan(backup_id, created_at, sorted(k for k, _ in entries), sum(s for _, s in entries)))
+    return Inventory(sorted(found, key=lambda m: (m.created_at, m.id), reverse=True),
+                     sorted(orphans, key=lambda o: o.id))
+
+
 def list_backups(where: str | None = None) -> list[Manifest]:
     """Every backup at ``where`` with a readable manifest, newest first."""
-    loc = location(where)
-    found = []
-    for key, _size in loc.storage.list(loc.prefix):
-        if key.endswith(".manifest.json"):
-            try:
-                found.append(Manifest.from_dict(json.loads(loc.storage.get(key))))
-            except (StorageError, ValueError, KeyError):
-                continue
-    return sorted(found, key=lambda m: (m.created_at, m.id), reverse=True)
+    return scan_backups(where).backups
 
 
 def get_manifest(backup_id: str, where: str | None = None) -> Manifest:
@@ -412,7 +457,7 @@ def last_verifications(ids: list[str]) -> dict[str, BackupRun]:
     out = {}
     with connection():
         query = (BackupRun.select().where(BackupRun.kind == "verify", BackupRun.backup_id.in_(ids),
-                                          BackupRun.status != "running").order_by(BackupRun.id))
+                                          BackupRun.status.not_in(NO_OUTCOME)).order_by(BackupRun.id))
         for run in query:
             out[run.backup_id] = run
     return out
@@ -536,6 +581,7 @@ def restore_backup(backup_id: str, target_url: str, where: str | None = None, pr
                 _restore_postgres(raw, target_url)
             else:
                 _restore_sqlite(raw, _sqlite_path(target_url))
+            _close_stale_runs(target_url, manifest)
     except BaseException as exc:
         message = exc.message if isinstance(exc, PenhasError) else f"{exc.__class__.__name__}: {exc}"
         _record_restore(loc, backup_id, started, "failed", error=message[:1000])
@@ -561,6 +607,36 @@ def _record_restore(loc: Location, backup_id: str, started: datetime, status: st
                       schema_version=schema_version)
     except peewee.DatabaseError as exc:
         log.warning("restore of %s (%s) could not be recorded: %s", backup_id, status, exc.__class__.__name__)
+
+
+def _close_stale_runs(target_url: str, manifest: Manifest) -> None:
+    """Close the backup_runs rows the dump caught while ``running``.
+
+    Rule: in a freshly restored database every ``running`` row is stale — the process that wrote it recorded
+    its outcome in the database the backup was taken from, never in this one. The backup's own create row
+    (same backup_id; it is always in its dump) has a known outcome: the restore just used its manifest and
+    authenticated blob, so it becomes ``ok`` with the manifest's figures. Every other one becomes
+    ``interrupted`` (outcome unknown here). Backups made before create rows carried their id from the start
+    have that row without an id: it is closed as ``interrupted`` too. finished_at is the restore time: the
+    real end is only known to the source database."""
+    target = make_database(target_url)
+    now = clock.now()
+    try:
+        with BackupRun.bind_ctx(target), target.connection_context():
+            if not target.table_exists(BackupRun._meta.table_name):
+                return  # a backup of a database older than the backup_runs table
+            with target.atomic():
+                (BackupRun.update(status="ok", finished_at=now, error=None,
+                                  detail={"size": manifest.size, "rows": manifest.total_rows,
+                                          "schema_version": manifest.schema_version, "engine": manifest.engine})
+                 .where(BackupRun.status == "running", BackupRun.kind == "create",
+                        BackupRun.backup_id == manifest.id).execute())
+                (BackupRun.update(status="interrupted", finished_at=now,
+                                  error=f"Sem desfecho neste banco: restaurado do backup {manifest.id}.")
+                 .where(BackupRun.status == "running").execute())
+    finally:
+        if hasattr(target, "close_all"):
+            target.close_all()
 
 
 def _restore_postgres(raw: Path, target_url: str) -> None:
@@ -598,6 +674,9 @@ def _restore_sqlite(raw: Path, target: Path) -> None:
 class PrunePlan:
     keep: list
     delete: list
+    # Orphaned files old enough to remove, and those too recent to touch (a create may still be running).
+    orphans: list = field(default_factory=list)
+    recent_orphans: list = field(default_factory=list)
 
 
 def plan_prune(manifests: list[Manifest], keep_daily: int, keep_weekly: int, keep_monthly: int) -> PrunePlan:
@@ -623,14 +702,22 @@ def prune_backups(keep_daily: int = 7, keep_weekly: int = 4, keep_monthly: int =
     if min(keep_daily, keep_weekly, keep_monthly) < 0 or keep_daily + keep_weekly + keep_monthly == 0:
         raise _error("A retenção precisa manter ao menos um backup.")
     loc = location(where)
-    plan = plan_prune(list_backups(where), keep_daily, keep_weekly, keep_monthly)
+    found = scan_backups(where)
+    plan = plan_prune(found.backups, keep_daily, keep_weekly, keep_monthly)
+    now = clock.now()
+    plan.orphans = [o for o in found.orphans if o.removable(now)]
+    plan.recent_orphans = [o for o in found.orphans if not o.removable(now)]
     if dry_run:
         return plan
     with _recorded("prune", loc) as run:
         for m in plan.delete:
             loc.storage.delete(loc.key(m.id, "manifest.json"))
             loc.storage.delete(loc.key(m.id, "dump.enc"))
-        run.detail = {"kept": len(plan.keep), "deleted": [m.id for m in plan.delete]}
+        for orphan in plan.orphans:
+            for key in orphan.keys:
+                loc.storage.delete(key)
+        run.detail = {"kept": len(plan.keep), "deleted": [m.id for m in plan.delete],
+                      "orphans_deleted": [o.id for o in plan.orphans]}
     return plan
 
 
@@ -641,7 +728,7 @@ def health_detail() -> str:
     """For `penhas health`: raises when the newest backup or verification failed, or backups are too old."""
     with connection():
         def newest(kind, *where):
-            return (BackupRun.select().where(BackupRun.kind == kind, BackupRun.status != "running", *where)
+            return (BackupRun.select().where(BackupRun.kind == kind, BackupRun.status.not_in(NO_OUTCOME), *where)
                     .order_by(BackupRun.id.desc()).first())
 
         last = newest("create")
