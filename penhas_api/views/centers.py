@@ -1,6 +1,5 @@
 """Support centers (contract §2.12; backend-rules §6): public map endpoints and the app's /me endpoints."""
 import io
-import re
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, g, request
@@ -9,6 +8,7 @@ from penhas_api.auth import require_module, require_user
 from penhas_api.core import clock, tokens
 from penhas_api.core.errors import form_error
 from penhas_api.core.services import center_import, center_suggestions, centers, locations
+from penhas_api.core.ids import parse_id
 from penhas_api.limits import check_limit, ip_key, limiter
 from penhas_api.params import Field, validate
 
@@ -109,10 +109,10 @@ def _csv_download(q: centers.Search) -> Response:
 
 
 def _center_id(raw: str) -> int:
-    # ASCII digits only: str.isdigit() also accepts "²" or "١", which int() refuses.
-    if not re.fullmatch(r"[0-9]{1,18}", raw):
+    center_id = parse_id(raw)
+    if center_id is None:
         raise form_error("ponto_apoio_id")
-    return int(raw)
+    return center_id
 
 
 # -- public ------------------------------------------------------------------------------------------------------

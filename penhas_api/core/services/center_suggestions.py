@@ -9,6 +9,7 @@ from penhas_api.core.audit import audit
 from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import Center, CenterCategory, CenterProject, CenterProjectLink, CenterSuggestion
+from penhas_api.core.ids import parse_id
 from penhas_api.core.services import center_import
 from penhas_api.core.services.centers import refresh_search_text
 
@@ -38,10 +39,8 @@ def cep_not_found(cep: str):
 
 def suggest(cliente_id: int, form: dict, ip: str | None) -> CenterSuggestion:
     """Keep a suggestion from the app. ``form`` is the validated form; yes/no answers under either spelling."""
-    categoria = form["categoria"]
-    # ASCII digits that fit a BIGINT: isdigit() also takes "١٢", and a longer number overflows the query.
-    if not re.fullmatch(r"[0-9]{1,18}", categoria) \
-            or CenterCategory.get_or_none(CenterCategory.id == int(categoria)) is None:
+    categoria = parse_id(form["categoria"])
+    if categoria is None or CenterCategory.get_or_none(CenterCategory.id == categoria) is None:
         raise form_error("categoria")
     cep = None
     if form.get("cep"):
@@ -60,7 +59,7 @@ def suggest(cliente_id: int, form: dict, ip: str | None) -> CenterSuggestion:
         answers[column] = yes_no(given[0]) if given else None
     return CenterSuggestion.create(
         cliente=cliente_id, status="awaiting-moderation", created_at=clock.now(),
-        nome=form["nome"], categoria=int(categoria), nome_logradouro=form["nome_logradouro"], cep=cep,
+        nome=form["nome"], categoria=categoria, nome_logradouro=form["nome_logradouro"], cep=cep,
         abrangencia=form["abrangencia"], complemento=form.get("complemento") or None,
         numero=form.get("numero") or None, bairro=form.get("bairro") or None, municipio=form["municipio"],
         uf=form["uf"].upper(), email=form.get("email") or None, horario=form.get("horario") or None,

@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from penhas_api.core.errors import not_found
+from penhas_api.core.ids import parse_id
 from penhas_api.core.models import Configuracao, FaqCategory, FaqItem
 
 
@@ -34,10 +35,11 @@ def faq_sections(include_test: bool = False) -> list[FaqSection]:
 
 def faq_item(faq_id: str) -> FaqItem:
     # Digits only, as the original; anything else is simply "not found".
-    if not faq_id.isascii() or not faq_id.isdigit() or len(faq_id) > 18:
+    item_id = parse_id(faq_id)
+    if item_id is None:
         raise not_found()
     item = (FaqItem.select(FaqItem, FaqCategory).join(FaqCategory)
-            .where(FaqItem.id == int(faq_id), FaqItem.status == "published", FaqCategory.status == "published")
+            .where(FaqItem.id == item_id, FaqItem.status == "published", FaqCategory.status == "published")
             .first())
     if item is None:
         raise not_found()

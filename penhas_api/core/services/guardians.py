@@ -19,6 +19,7 @@ from penhas_api.core.db import database, is_postgres
 from penhas_api.core.errors import PenhasError, item_not_found
 from penhas_api.core.models import Cliente, FaqGuardian, Guardian, PanicAlert, PoliceCall, SentSms
 from penhas_api.core.services import sms
+from penhas_api.core.ids import parse_id
 from penhas_api.core.services.phones import parse_mobile
 from penhas_api.core.settings import get_settings
 
@@ -156,11 +157,9 @@ def _used_invites(cliente_id: int, exclude_expired_number: str | None = None) ->
 
 
 def own_guardian(user: Cliente, guardian_id) -> Guardian:
-    # ASCII digits that fit a BIGINT, or no such guardian: int() would take " 1", "1_0", "١" and numbers
-    # no database column can hold.
-    if not re.fullmatch(r"[0-9]{1,18}", str(guardian_id)):
+    gid = parse_id(guardian_id)
+    if gid is None:
         raise item_not_found()
-    gid = int(guardian_id)
     g = Guardian.get_or_none((Guardian.id == gid) & (Guardian.cliente == user.id) & Guardian.deleted_at.is_null())
     if g is None:
         raise item_not_found()
