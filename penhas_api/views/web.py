@@ -1,4 +1,5 @@
 """HTML pages the app opens in its WebView (mobile-contract §2.13) and the images its JSON points at."""
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, render_template, send_from_directory
@@ -64,11 +65,16 @@ def icon(name):
     return _static("i", name)
 
 
+@lru_cache(maxsize=None)
+def _shipped(folder: str) -> frozenset:
+    # The shipped files never change while the process runs: list them once, not on every request.
+    return frozenset(p.name for p in (STATIC / folder).iterdir())
+
+
 def _static(folder: str, name: str):
     # Only the files we ship (compared by name, never probed on disk); the default icon stands in for
     # notification icons we do not have.
-    shipped = {p.name for p in (STATIC / folder).iterdir()}
-    if name not in shipped:
+    if name not in _shipped(folder):
         if folder == "i" and name.endswith(".svg"):
             name = "0.svg"
         else:
