@@ -68,7 +68,9 @@ else:
 
 if os.environ["PENHAS_TEST_ORIGINAL_REDIS_URL"]:
     parsed = urlparse(os.environ["PENHAS_TEST_ORIGINAL_REDIS_URL"])
-    os.environ["REDIS_URL"] = urlunparse(parsed._replace(path=f"/{1 + WORKER_INDEX % 15}"))
+    # PENHAS_TEST_REDIS_DB_BASE lets two runs on one machine (two worktrees) use disjoint Redis databases.
+    _base = int(os.environ.get("PENHAS_TEST_REDIS_DB_BASE") or 1)
+    os.environ["REDIS_URL"] = urlunparse(parsed._replace(path=f"/{(_base + WORKER_INDEX - 1) % 15 + 1}"))
 
 if os.environ["PENHAS_TEST_ORIGINAL_S3_BUCKET"]:
     os.environ["S3_BUCKET"] = f"{os.environ['PENHAS_TEST_ORIGINAL_S3_BUCKET']}-{WORKER}".lower()
