@@ -14,6 +14,9 @@ from penhas_api.core.models.guardians import (  # noqa: F401
     FaqGuardian, Guardian, PanicAlert, PoliceCall, SentSms)
 from penhas_api.core.models.jobs import FailedJob  # noqa: F401
 from penhas_api.core.models.content import FaqCategory, FaqItem  # noqa: F401
+from penhas_api.core.models.quiz import (  # noqa: F401
+    AnonymousQuizSession, ClienteMfTag, MfClienteTarefa, MfControl, MfQuestionnaireOrder, MfQuestionnaireRemoveTarefa,
+    MfTag, MfTarefa, Questionnaire, QuizConfig, QuizSession, TwitterBotConfig)
 
 
 def all_models():

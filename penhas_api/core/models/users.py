@@ -43,6 +43,13 @@ class Cliente(BaseModel):
     deletion_started_at = pw.DateTimeField(null=True)
     eh_admin = pw.BooleanField(default=False)
     last_activity_at = pw.DateTimeField(null=True)
+    # Quiz and Manual de Fuga outcomes (migration 0011).
+    ja_completou_mf = pw.BooleanField(default=False)
+    quiz_detectou_violencia = pw.BooleanField(null=True)
+    quiz_detectou_violencia_atualizado_em = pw.DateTimeField(null=True)
+    primeiro_quiz_detectou_violencia = pw.BooleanField(null=True)
+    primeiro_quiz_detectou_violencia_atualizado_em = pw.DateTimeField(null=True)
+    quiz_assistant_yes_count = pw.IntegerField(default=0)
 
     class Meta:
         table_name = "clientes"
