@@ -16,6 +16,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from penhas_api.core import clock
 from penhas_api.core.errors import PenhasError, missing_module, not_found
 from penhas_api.core.models import Cliente, ClienteSession
+from penhas_api.core.settings import get_settings
 from penhas_api.limits import check_limit
 
 SESSION_DAYS = 365
@@ -112,7 +113,8 @@ def _touch_activity(user: Cliente) -> None:
 
 def user_modules(user: Cliente) -> list[str]:
     if user.is_female:
-        return ["tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"]
+        modules = ["tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"]
+        return modules + ["mf"] if get_settings().enable_manual_fuga else modules
     return ["chat_suporte", "pontos_de_apoio", "noticias"]
 
 

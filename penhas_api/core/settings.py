@@ -79,6 +79,11 @@ class Settings:
     max_guards_invites: int
     max_guard_alert_per_minute: int
     max_guard_alert_per_24h: int
+    # Quiz and Manual de Fuga (backend-rules §9).
+    enable_manual_fuga: bool = True
+    filter_questionnaire_ids: tuple = ()
+    mf_redo_addr_questionnaire_id: int = 19
+    anon_quiz_secret: str | None = field(repr=False, default=None)
     # Retired master keys still able to unwrap data keys until `penhas audio rewrap` moved them to the current one.
     encryption_keys_old: tuple = field(repr=False, default=())
     environ: dict = field(repr=False, default_factory=dict)
@@ -151,6 +156,11 @@ def load_settings(environ=None) -> Settings:
         max_guards_invites=_int(env.get("MAX_GUARDS_INVITES"), 5),
         max_guard_alert_per_minute=_int(env.get("MAX_GUARD_ALERT_PER_MINUTE"), 1),
         max_guard_alert_per_24h=_int(env.get("MAX_GUARD_ALERT_PER_24H"), 10),
+        enable_manual_fuga=_bool(env.get("ENABLE_MANUAL_FUGA"), True),
+        filter_questionnaire_ids=tuple(
+            int(c) for c in (env.get("FILTER_QUESTIONNAIRE_IDS") or "").split(",") if c.strip().isdigit()),
+        mf_redo_addr_questionnaire_id=_int(env.get("MF_REDO_ADDR_QUESTIONNAIRE_ID"), 19),
+        anon_quiz_secret=env.get("ANON_QUIZ_SECRET") or None,
         encryption_keys_old=tuple(k.strip() for k in (env.get("ENCRYPTION_KEYS_OLD") or "").split(",") if k.strip()),
         environ=env,
     )

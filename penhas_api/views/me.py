@@ -2,7 +2,7 @@
 from flask import Blueprint, g
 
 from penhas_api.auth import require_user
-from penhas_api.core.services import accounts, notifications, profile
+from penhas_api.core.services import accounts, notifications, profile, quiz
 from penhas_api.params import Field, get_params, validate
 
 bp = Blueprint("me", __name__)
@@ -11,7 +11,7 @@ bp = Blueprint("me", __name__)
 @bp.get("/me")
 @require_user
 def me():
-    return profile.me_payload(g.user)
+    return quiz.apply_to_me(g.user, profile.me_payload(g.user))
 
 
 @bp.put("/me")

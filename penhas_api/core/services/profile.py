@@ -17,6 +17,8 @@ MODULE_META = {
     "chat_privado": {"polling_rate": "20"},
     "chat_suporte": {"polling_rate": "20"},
     "modo_seguranca": {"numero": "190", "audio_each_duration": "901", "audio_full_duration": "901"},
+    # The app reads max_checkbox_contato as an int or a numeric string.
+    "mf": {"max_checkbox_contato": 3},
     "tweets": {"max_length": "2200"},
 }
 
