@@ -80,7 +80,7 @@ class MfControl(BaseModel):
     cliente = pw.ForeignKeyField(Cliente, column_name="cliente_id", primary_key=True, on_delete="CASCADE")
     status = pw.CharField(max_length=20, default="onboarding")
     current_session = pw.ForeignKeyField(QuizSession, column_name="current_clientes_quiz_session", null=True,
-                                         on_delete="SET NULL")
+                                         on_delete="SET NULL", object_id_name="current_session_id")
     completed_questionnaires_id = JSONField(default=list)
     started_at = pw.DateTimeField()
     completed_at = pw.DateTimeField(null=True)
@@ -122,7 +122,7 @@ class MfTarefa(BaseModel):
 
 
 class MfClienteTarefa(BaseModel):
-    tarefa = pw.ForeignKeyField(MfTarefa, column_name="mf_tarefa_id", on_delete="CASCADE")
+    tarefa = pw.ForeignKeyField(MfTarefa, column_name="mf_tarefa_id", on_delete="CASCADE", object_id_name="tarefa_id")
     cliente = pw.ForeignKeyField(Cliente, column_name="cliente_id", on_delete="CASCADE")
     checkbox_feito = pw.BooleanField(default=False)
     checkbox_feito_checked_first_updated_at = pw.DateTimeField(null=True)
@@ -149,7 +149,7 @@ class MfTag(BaseModel):
 
 class ClienteMfTag(BaseModel):
     cliente = pw.ForeignKeyField(Cliente, column_name="cliente_id", on_delete="CASCADE")
-    tag = pw.ForeignKeyField(MfTag, column_name="mf_tag_id", on_delete="CASCADE")
+    tag = pw.ForeignKeyField(MfTag, column_name="mf_tag_id", on_delete="CASCADE", object_id_name="tag_id")
     created_on = pw.DateTimeField()
 
     class Meta:
