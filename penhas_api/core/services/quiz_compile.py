@@ -70,7 +70,7 @@ def _options(row, problems) -> tuple[list[dict], list]:
         if not isinstance(opt, dict) or not str(opt.get("label") or "").strip():
             problems.append(Problem(row["code"], f"a opção {i} precisa de um texto (label)"))
             continue
-        options.append({"display": str(opt["label"]), "index": i})
+        options.append({"display": str(opt["label"]), "index": str(i)})
         values.append(opt.get("value") if opt.get("value") is not None else str(opt["label"]))
     return options, values
 

@@ -248,6 +248,7 @@ class Engine:
         vars_ = self.vars()
         return {
             "session_id": self.session_id,
+            "finished": 0,
             "current_msgs": preamble + self._render_list(self.stash["current_msgs"], vars_),
             "prev_msgs": None if post else self._render_list(self.stash.get("prev_msgs", []), vars_),
         }
