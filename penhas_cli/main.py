@@ -9,6 +9,8 @@ from penhas_cli import audio as audio_cli
 from penhas_cli import guardians, sms
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
+from penhas_cli import quiz as quiz_cli
+from penhas_cli import tarefas as tarefas_cli
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
@@ -26,6 +28,8 @@ app.add_typer(guardians.app, name="guardians")
 app.add_typer(audio_cli.app, name="audio")
 app.add_typer(centers_cli.app, name="centers")
 app.add_typer(users_cli.app, name="users")
+app.add_typer(quiz_cli.app, name="quiz")
+app.add_typer(tarefas_cli.app, name="tarefas")
 app.command("health")(health.health)
 app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)

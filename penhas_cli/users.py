@@ -150,3 +150,16 @@ def sessions_revoke(cliente_id: int = typer.Argument(..., help="Account id.")):
     with domain_errors():
         count = accounts.operator_revoke_sessions(cliente_id)
     console.print(f"{count} sessão(ões) encerrada(s)")
+
+
+@app.command("mf-reset")
+def mf_reset(cliente_id: int = typer.Argument(..., help="Account id.")):
+    """Send her Manual de Fuga back to the start (her task list stays). Audited.
+
+    Example: penhas users mf-reset 42
+    """
+    from penhas_api.core.services import mf_state
+
+    with domain_errors():
+        changed = mf_state.reset(cliente_id)
+    console.print(f"manual de fuga da conta {cliente_id} {'reiniciado' if changed else 'ainda não começado'}")

@@ -7,6 +7,8 @@ Status: ``onboarding`` → (start) ``inProgress`` → (last block answered) ``co
 from datetime import timedelta
 
 from penhas_api.core import clock
+from penhas_api.core.audit import audit
+from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import (
     Cliente, MfControl, MfQuestionnaireOrder, MfQuestionnaireRemoveTarefa, Questionnaire)
 from penhas_api.core.services import mf_tasks
@@ -70,6 +72,10 @@ def reset_stale(days: int = RESET_AFTER_DAYS) -> int:
 
 
 def reset(cliente_id: int) -> bool:
-    """Operator reset (`penhas users mf-reset`): her manual back to the start; her task list stays."""
-    return bool(MfControl.update(status="onboarding", current_session=None, completed_questionnaires_id=[],
-                                 completed_at=None).where(MfControl.cliente == cliente_id).execute())
+    """Operator reset (`penhas users mf-reset`): her manual back to the start (her task list stays). Audited."""
+    if not Cliente.select().where(Cliente.id == cliente_id).exists():
+        raise PenhasError("user_not_found", f"conta {cliente_id} não existe", 404)
+    changed = bool(MfControl.update(status="onboarding", current_session=None, completed_questionnaires_id=[],
+                                    completed_at=None).where(MfControl.cliente == cliente_id).execute())
+    audit("users.mf_reset", "cliente", cliente_id, had_manual=changed)
+    return changed

@@ -57,6 +57,19 @@ def remove_tasks(cliente_id: int, codes: list[str] | None = None) -> int:
     return query.execute()
 
 
+def catalogue() -> list[MfTarefa]:
+    """The escape-plan tasks answers can add (custom tasks excluded), by code."""
+    tasks = list(MfTarefa.select().where(MfTarefa.eh_customizada == False))  # noqa: E712
+    return sorted(tasks, key=lambda t: (len(t.codigo or ""), t.codigo or ""))
+
+
+def catalogue_item(code: str) -> MfTarefa:
+    task = MfTarefa.get_or_none(MfTarefa.codigo == code)
+    if task is None:
+        raise PenhasError("tarefa_not_found", f"tarefa {code} não existe", 404)
+    return task
+
+
 def task_json(row: MfClienteTarefa) -> dict:
     t = row.tarefa
     return {"id": row.id, "checkbox_feito": 1 if row.checkbox_feito else 0, "atualizado_em": epoch(row.atualizado_em),
