@@ -130,3 +130,21 @@ def seed_guardians(user):
     PoliceCall.create(cliente=user, created_at=now)
     SentSms.create(phonenumber=guardian.celular_e164, message="PenhaS: alerta", created_at=now, kind="alert",
                    priority=100, status="sent", updated_at=now, cliente=user, guardiao=guardian, alert=alert)
+
+
+@seeder
+def seed_quiz(user):
+    """Her onboarding quiz session, a started Manual de Fuga (control row, block session), tasks and MF tags."""
+    from penhas_api.core.models import ClienteMfTag, MfClienteTarefa, MfControl, QuizSession
+    from penhas_api.core.services import escape_manual, mf_tasks, quiz, quiz_tags
+
+    assert quiz.pending_quiz(user) is not None
+    escape_manual.start(user)
+    mf_tasks.add_tasks(user.id, ["T1", "T9"])
+    quiz_tags.add_tags(user.id, ["T1"])
+
+    def check():
+        for model in (QuizSession, MfControl, MfClienteTarefa, ClienteMfTag):
+            assert not model.select().where(model.cliente == user.id).exists(), model
+
+    return check

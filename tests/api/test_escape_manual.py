@@ -191,3 +191,19 @@ def test_housekeeping_resets_a_stale_manual(client, woman):
     assert ctrl.status == "onboarding" and ctrl.current_session is None
     assert tarefas(client, headers)["mf_assistant"]["title"] == "Criar o meu Manual de Fuga"
     assert QuizSession.select().where(QuizSession.cliente == user.id).count() == 1
+
+
+def test_periodic_jobs_reset_manuals_and_purge_anonymous_sessions(client, woman):
+    from datetime import timedelta
+
+    from penhas_api.core import clock
+    from penhas_api.core.models import AnonymousQuizSession
+    from tasks.base import PERIODIC_JOBS
+
+    user, headers = woman
+    start(client, headers, user)
+    AnonymousQuizSession.create(token="t" * 32, remote_id="x", created_at=clock.now(), stash={}, responses={})
+    clock.set_now(clock.now() + timedelta(days=31))
+    assert PERIODIC_JOBS["quiz.mf_reset_stale"].fn() == {"reset": 1}
+    assert PERIODIC_JOBS["quiz.purge_anonymous"].fn() == {"deleted": 1}
+    assert MfControl.get_by_id(user.id).status == "onboarding"
