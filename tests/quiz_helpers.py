@@ -53,3 +53,14 @@ def walk(client, headers, quiz_session: dict, answers: dict, max_steps: int = 20
 def task_codes(tarefas: list[dict]) -> set[str]:
     descr = {t["descricao"] for t in tarefas if t["id"] != -1}
     return {t.codigo for t in MfTarefa.select().where(MfTarefa.descricao.in_(descr))} if descr else set()
+
+
+def finish_onboarding(user) -> None:
+    """She already answered the onboarding quiz: GET /me shows the app, not the quiz."""
+    from penhas_api.core import clock
+    from penhas_api.core.models import Questionnaire
+
+    for q in Questionnaire.select().where(Questionnaire.active == True,  # noqa: E712
+                                          Questionnaire.penhas_start_automatically == True):  # noqa: E712
+        QuizSession.create(cliente=user, questionnaire=q, created_at=clock.now(), finished_at=clock.now(),
+                           stash={"is_finished": 1}, responses={})

@@ -8,6 +8,7 @@ from penhas_api.core.models import Badge, Cliente, ClientePreference, ClienteSes
 from penhas_api.core.passwords import verify_password
 from tests.factories import DEFAULT_PASSWORD, auth_headers, make_user
 from tests.helpers import assert_error
+from tests.quiz_helpers import finish_onboarding
 
 UA = "iOS 17.2/iPhone/3.7.4"
 
@@ -15,6 +16,7 @@ UA = "iOS 17.2/iPhone/3.7.4"
 @pytest.fixture
 def woman(app):
     user = make_user(apelido="Rosa", nome_social="")
+    finish_onboarding(user)
     return user, auth_headers(app, user)
 
 
@@ -32,9 +34,11 @@ def test_get_me_payload_for_a_woman(client, woman):
     assert "quiz_session" not in body and "anonymous_avatar_url" not in body
     assert body["qtde_guardioes_ativos"] == 0
     modules = {m["code"]: m["meta"] for m in body["modules"]}
-    assert set(modules) == {"tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"}
+    assert set(modules) == {"tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias",
+                            "mf"}
     assert modules["modo_seguranca"] == {"numero": "190", "audio_each_duration": "901", "audio_full_duration": "901"}
-    assert all(isinstance(v, str) for meta in modules.values() for v in meta.values())
+    assert all(isinstance(v, str) for v in modules["modo_seguranca"].values())
+    assert modules["mf"] == {"max_checkbox_contato": 3}
     assert "senha_hash" not in r.get_data(as_text=True) and user.cpf_hash not in r.get_data(as_text=True)
 
 
