@@ -7,6 +7,7 @@ parsed here, so a content mistake is reported (to the operator by ``penhas quiz 
 """
 import copy
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ APP_PAGES = {"feed", "chat", "escapemanual", "compose", "supportpoint", "helpcen
 _ROUTE_RE = re.compile(r"^/[A-Za-z0-9_/\-]*(\?[A-Za-z0-9_=&%\-:.]*)?$")
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 128
+_CACHE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -236,14 +238,16 @@ def compiled(questionnaire: Questionnaire) -> list[dict]:
     """The questionnaire's messages (a fresh copy the caller may change). Raises ContentError."""
     anonymous = not questionnaire.penhas_cliente_required
     key = (questionnaire.id, questionnaire.content_version, anonymous)
-    cached = _CACHE.get(key)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            _CACHE.move_to_end(key)
     if cached is None:
         cached = compile_rows(published_rows(questionnaire.id), anonymous=anonymous)
-        _CACHE[key] = cached
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
+        with _CACHE_LOCK:
+            _CACHE[key] = cached
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
     return copy.deepcopy(cached)
 
 
