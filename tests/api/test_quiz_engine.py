@@ -174,3 +174,19 @@ def test_loop_guard(client, app, make_questionnaire):
     user = make_user()
     qs = _me(client, auth_headers(app, user))["quiz_session"]
     assert qs["current_msgs"] == [{"type": "displaytext", "style": "error", "content": quiz_engine.LOOP_MESSAGE}]
+
+
+def test_answers_never_reach_the_logs(client, app, make_questionnaire, caplog, capfd):
+    import logging
+
+    # Everything our loggers emit, at the most verbose level (peewee has no handler: its SQL debug lines go nowhere).
+    caplog.set_level(logging.DEBUG, logger="penhas")
+    make_questionnaire([dict(type="text", code="SEGREDO", question="conte"), dict(type="botao_fim", code="F",
+                                                                                 question="fim")])
+    user = make_user()
+    headers = auth_headers(app, user)
+    qs = _me(client, headers)["quiz_session"]
+    post(client, headers, session_id=qs["session_id"], **{the_input(qs["current_msgs"])["ref"]: "meu-segredo-123"})
+    out, err = capfd.readouterr()
+    assert "meu-segredo-123" not in caplog.text + out + err
+    assert QuizSession.get_by_id(qs["session_id"]).responses["SEGREDO"] == "meu-segredo-123"
