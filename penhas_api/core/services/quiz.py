@@ -5,7 +5,7 @@ from penhas_api.core.errors import PenhasError, form_error
 from penhas_api.core.ids import parse_id
 from penhas_api.core.models import Cliente, Questionnaire, QuizSession
 from penhas_api.core.quiz_lang import TemplateError, condition
-from penhas_api.core.services import escape_manual, mf_state
+from penhas_api.core.services import escape_manual
 from penhas_api.core.services.escape_manual import new_session, user_tag
 from penhas_api.core.services.quiz_engine import Engine, cliente_vars
 from penhas_api.core.settings import get_settings
@@ -94,7 +94,6 @@ def post_quiz(user: Cliente, params: dict) -> dict:
     numeric = parse_id(session_id)
     if numeric is None:
         raise form_error("session_id", "invalid")
-    mf_state.control(user.id)
     session = QuizSession.get_or_none(QuizSession.id == numeric, QuizSession.cliente == user.id,
                                       QuizSession.deleted == False)  # noqa: E712
     if session is None:

@@ -27,6 +27,7 @@ YES_NO = {"Y": "Sim", "N": "Não", "M": "Talvez"}
 CLIENTE_VARS = ("nome_completo", "apelido", "nome_social", "genero", "ja_completou_mf", "quiz_detectou_violencia",
                 "modo_camuflado_ativo", "modo_anonimo_ativo", "ja_foi_vitima_de_violencia", "cep_cidade",
                 "cep_estado")
+PERSISTED = ("stash", "responses", "questionnaire", "finished_at")
 _MC_RE = re.compile(r"^\s*\d{1,6}(\s*,\s*\d{1,6})*\s*$")
 _OC_RE = re.compile(r"^\s*\d{1,6}\s*$")
 
@@ -261,7 +262,9 @@ class Engine:
         self.session.responses = self.responses
         if self.stash.get("is_finished") and self.session.finished_at is None:
             self.session.finished_at = clock.now()
-        self.session.save()
+        meta = getattr(type(self.session), "_meta", None)
+        # Only what the engine changes: the row's other columns are not rewritten on every answer.
+        self.session.save(only=[meta.fields[n] for n in PERSISTED] if meta else None)
         self._snapshot = state
 
     # -- §9.4: one answer ---------------------------------------------------------------------------------------------
