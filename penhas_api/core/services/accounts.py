@@ -23,7 +23,7 @@ from penhas_api.core.keys import keyed_digest
 from penhas_api.core.models import (
     Cliente, ClienteSession, CpfCache, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationMessage, ResetPassword,
 )
-from penhas_api.core.passwords import hash_password, strength_error, verify_password
+from penhas_api.core.passwords import check_strength, hash_password, strength_error, verify_password
 from penhas_api.core.services.center_suggestions import cep_not_found
 from penhas_api.core.services.deletion import run_erasers
 
@@ -87,6 +87,19 @@ CEP_SWEEP_BATCH = 100
 
 class CepNotResolved(Exception):
     """ViaCEP answered that it does not know the account's CEP; the job fails so the queue tries again later."""
+
+
+def check_signup_fields(values: dict) -> dict:
+    """Sign-up rules on the validated fields of a full (not dry) sign-up (backend-rules §3): a trans or "outro"
+    gender needs a nome_social, which nobody else keeps; a strong password; the apelido trimmed."""
+    if re.search(r"trans|outro", values["genero"], re.IGNORECASE):
+        if not values.get("nome_social"):
+            raise form_error("nome_social", "is_required")
+    else:
+        values["nome_social"] = ""
+    check_strength(values["senha"])
+    values["apelido"] = values["apelido"].strip()
+    return values
 
 
 def check_signup_cep(cep: str) -> None:
