@@ -152,7 +152,7 @@ def _isolation():
 def app():
     from penhas_api import create_app
 
-    app = create_app({"TESTING": True})
+    app = create_app(config={"TESTING": True})
     return app
 
 
