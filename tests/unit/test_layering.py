@@ -66,3 +66,31 @@ def test_the_check_sees_every_kind_of_import(tmp_path):
     assert sorted(n for n in names if _forbidden(n)) == [
         "flask", "penhas_api.auth", "penhas_api.params", "penhas_api.params.get_params", "penhas_api.views",
         "penhas_api.views.audio"]
+
+
+def _declared_requirements() -> set[str]:
+    import configparser
+    import re
+
+    config = configparser.ConfigParser()
+    config.read(PACKAGE_ROOT.parent / "setup.cfg")
+    lines = [line.strip() for line in config["options"]["install_requires"].splitlines()]
+    return {re.split(r"[<>=!~\[ ;]", line, maxsplit=1)[0].lower().replace("_", "-")
+            for line in lines if line and not line.startswith("#")}
+
+
+def test_every_imported_package_is_declared():
+    import sys
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    ours = {"penhas_api", "penhas_cli", "tasks"}
+    imported = set()
+    for folder in ours:
+        for path in (PACKAGE_ROOT.parent / folder).rglob("*.py"):
+            imported |= {name.split(".")[0] for name in imported_names(path) if name}
+    third_party = sorted(n for n in imported - ours if n not in sys.stdlib_module_names)
+    undeclared = {name: distributions.get(name) for name in third_party
+                  if not {d.lower().replace("_", "-") for d in distributions.get(name, [name])}
+                  & _declared_requirements()}
+    assert undeclared == {}
