@@ -16,7 +16,8 @@ from penhas_cli.output import console, domain_errors, print_json
 app = typer.Typer(
     help="Audio recordings made in the app's help center. Events are named [bold]<user id>:<uuid>[/bold] "
          "(the uuid alone works when only one user has it). Recordings are encrypted in storage; "
-         "these commands are the only way besides the owner's app to read them.",
+         "these commands are the only way besides the owner's app to read them.\n\n"
+         "Example: penhas audio list 123",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -44,7 +45,10 @@ def list_(
     user_id: int = typer.Argument(..., help="The user's id (clientes.id)."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """List every audio event of a user, including hidden, user-deleted and purged ones, newest first."""
+    """List every audio event of a user, including hidden, user-deleted and purged ones, newest first.
+
+    Example: penhas audio list 123
+    """
     with domain_errors(), connection():
         events = audio_service.user_events(user_id)
         counts = audio_service.segment_counts([e.event_id for e in events])
@@ -67,7 +71,10 @@ def list_(
 
 @app.command()
 def grant(event_id: str = typer.Argument(..., help=EVENT_HELP)):
-    """Release an event for download in the app (status free_access_by_admin) until 40 days after recording."""
+    """Release an event for download in the app (status free_access_by_admin) until 40 days after recording.
+
+    Example: penhas audio grant 123:6f1c2e4a-8b9d-4c3e-a2f1-0d9e8c7b6a54
+    """
     with domain_errors(), connection():
         event = audio_service.grant_access(audio_service.resolve_event(event_id))
         audit("audio.grant", "audio_event", event.event_id, status=event.status)
@@ -89,7 +96,10 @@ def export(
 ):
     """Decrypt an event's recording (all segments, in order, AAC) into a file, e.g. for a court request.
 
-    The SHA-256 of the file is printed and kept in the audit trail, so the copy handed over can be checked later."""
+    The SHA-256 of the file is printed and kept in the audit trail, so the copy handed over can be checked later.
+
+    Example: penhas audio export 123:6f1c2e4a-8b9d-4c3e-a2f1-0d9e8c7b6a54 --to evidence.aac
+    """
     with domain_errors(), connection():
         event = audio_service.resolve_event(event_id)
         written, sha256, segments = audio_service.export_event(event, to)
@@ -108,7 +118,11 @@ def orphans(
 
     Two kinds: [bold]orphan objects[/bold] under audio/ that no media_upload row names, and [bold]unlinked
     uploads[/bold]: media_upload rows (and their objects) that no segment references, older than 24 hours so an
-    upload in progress is never touched. Neither belongs to an event, so the 5-year purge never removes them."""
+    upload in progress is never touched. Neither belongs to an event, so the 5-year purge never removes them.
+
+    Example: penhas audio orphans
+    Example: penhas audio orphans --fix
+    """
     with console.status("listing storage…"), domain_errors(), connection():
         found = audio_service.find_orphans()
         unlinked = audio_service.find_unlinked_media()
@@ -151,7 +165,10 @@ def rewrap():
     """Re-wrap every data key with the current ENCRYPTION_KEY after a master-key rotation.
 
     Rotation: put the old key in ENCRYPTION_KEYS_OLD (comma list), set a new ENCRYPTION_KEY, run this, then drop
-    the old key. Objects in storage are not touched: only the small wrapped keys in the database change."""
+    the old key. Objects in storage are not touched: only the small wrapped keys in the database change.
+
+    Example: penhas audio rewrap
+    """
     with domain_errors(), connection():
         pending = list(audio_service.media_to_rewrap())
         done = 0

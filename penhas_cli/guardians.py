@@ -9,7 +9,7 @@ from penhas_api.core.services import guardians as service
 from penhas_cli.output import console, domain_errors, print_json
 
 app = typer.Typer(help="Guardians of a user and her panic alerts (per-guardian SMS status). Numbers are masked "
-                       "unless --show-numbers.", no_args_is_help=True)
+                       "unless --show-numbers.\n\nExample: penhas guardians alerts 123", no_args_is_help=True)
 
 
 def _when(value) -> str:
@@ -22,7 +22,10 @@ def list_(
     show_numbers: bool = typer.Option(False, "--show-numbers", help="Print full phone numbers (audited)."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """Every guardian row of a user, including removed ones, with status and dates (UTC)."""
+    """Every guardian row of a user, including removed ones, with status and dates (UTC).
+
+    Example: penhas guardians list 123
+    """
     with domain_errors(), connection():
         rows = service.guardians_of(user_id)
         audit("guardians.list", "cliente", user_id, show_numbers=show_numbers)
@@ -52,7 +55,10 @@ def alerts(
     show_numbers: bool = typer.Option(False, "--show-numbers", help="Print full phone numbers (audited)."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """A user's panic alerts, newest first, and whether the SMS to each guardian went out."""
+    """A user's panic alerts, newest first, and whether the SMS to each guardian went out.
+
+    Example: penhas guardians alerts 123 --limit 5
+    """
     with domain_errors(), connection():
         items = service.alerts_of(user_id, limit=limit, before_id=before_id)
         audit("guardians.alerts", "cliente", user_id, show_numbers=show_numbers)

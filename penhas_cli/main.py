@@ -13,7 +13,8 @@ from penhas_cli import users as users_cli
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
-         "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.",
+         "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.\n\n"
+         "Example: penhas health",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )

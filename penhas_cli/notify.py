@@ -10,7 +10,8 @@ from penhas_cli.output import console, domain_errors, fail, print_json
 app = typer.Typer(
     help="In-app notifications (the app polls them; there is no push). Send to one user (--user) or to a "
          "segment (--segment): " + ", ".join(s.name for s in broadcasts.segments())
-         + ". See `penhas notify segments` for what each means and how many users it reaches now.",
+         + ". See `penhas notify segments` for what each means and how many users it reaches now.\n\n"
+         "Example: penhas notify list",
     no_args_is_help=True,
 )
 
@@ -23,7 +24,10 @@ def send(
     segment: str = typer.Option(None, "--segment", help="A segment name (see `penhas notify segments`)."),
     yes: bool = typer.Option(False, "--yes", help="Send a segment broadcast without asking for confirmation."),
 ):
-    """Create one notification message and a copy in each target's list, in one transaction."""
+    """Create one notification message and a copy in each target's list, in one transaction.
+
+    Example: penhas notify send --title 'Novidade' --content 'Veja os novos pontos de apoio' --segment women
+    """
     if (user is None) == (segment is None):
         fail("use exatamente um de --user ou --segment")
     with domain_errors(), connection():
@@ -48,7 +52,10 @@ def list_(
     before_id: int = typer.Option(None, "--before-id", help="Next page: the id printed at the end of the last one."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """Broadcast messages, newest first, with their number of recipients."""
+    """Broadcast messages, newest first, with their number of recipients.
+
+    Example: penhas notify list --limit 10
+    """
     with domain_errors(), connection():
         rows = broadcasts.list_broadcasts(limit, before_id)
     out = [{"id": m.id, "created_at": m.created_at.strftime("%Y-%m-%d %H:%M:%S"), "title": m.title,
@@ -70,7 +77,10 @@ def list_(
 
 @app.command()
 def show(message_id: int = typer.Argument(..., metavar="ID")):
-    """One broadcast message in full."""
+    """One broadcast message in full.
+
+    Example: penhas notify show 12
+    """
     with domain_errors(), connection():
         message, count = broadcasts.get_broadcast(message_id)
     console.print(f"[bold]{message.title}[/bold]  ({message.created_at:%Y-%m-%d %H:%M} UTC, {count} recipients)")
@@ -83,7 +93,10 @@ def edit(
     title: str = typer.Option(None, "--title", help="New title."),
     content: str = typer.Option(None, "--content", help="New text."),
 ):
-    """Change a broadcast's title and/or text; every recipient sees the new version."""
+    """Change a broadcast's title and/or text; every recipient sees the new version.
+
+    Example: penhas notify edit 12 --title 'Novo título'
+    """
     with domain_errors(), connection():
         message = broadcasts.edit(message_id, title, content)
         audit("notify.edit", "notification_message", message.id,
@@ -96,7 +109,10 @@ def delete(
     message_id: int = typer.Argument(..., metavar="ID"),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ):
-    """Delete a broadcast from every recipient's notifications."""
+    """Delete a broadcast from every recipient's notifications.
+
+    Example: penhas notify delete 12 --yes
+    """
     with domain_errors(), connection():
         _message, count = broadcasts.get_broadcast(message_id)
         if not yes and not typer.confirm(f"delete message {message_id} from {count} users' notifications?"):
@@ -108,7 +124,10 @@ def delete(
 
 @app.command("segments")
 def segments_(json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """The segments --segment accepts, and how many users each reaches now."""
+    """The segments --segment accepts, and how many users each reaches now.
+
+    Example: penhas notify segments --json
+    """
     with connection():
         rows = [{"name": s.name, "description": s.description,
                  "users": broadcasts.segment_size(s.name) if s.condition else None}
