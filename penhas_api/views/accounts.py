@@ -2,7 +2,6 @@
 from flask import Blueprint, g, request
 
 from penhas_api.auth import open_session, require_session
-from penhas_api.core.passwords import check_strength
 from penhas_api.core.services import accounts, profile
 from penhas_api.limits import ip_key, limiter
 from penhas_api.params import Field, validate
@@ -100,7 +99,6 @@ def reset_write():
     senha = None
     if not dry:
         senha = validate({"senha": Field("str", required=True, max_length=200)})["senha"]
-        check_strength(senha)
     return accounts.write_new_password(v["email"], v["token"], dry, senha, _remote_ip())
 
 

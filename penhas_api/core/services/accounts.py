@@ -312,6 +312,9 @@ def invalid_reset_token() -> PenhasError:
 
 def write_new_password(email: str, token: str, dry: bool, senha: str | None, remote_ip: str) -> dict:
     """Check the code (``dry``) or set the new password, use the code up and end every session."""
+    if not dry:
+        # Before the code is looked at, so a weak password does not spend one of her attempts.
+        check_strength(senha)
     user = Cliente.get_or_none(Cliente.email == normalize_email(email))
     if user is None:
         raise invalid_reset_token()
