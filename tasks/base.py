@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from penhas_api.core.db import database, init_db
+from penhas_api.core.queue import huey
 
 log = logging.getLogger("penhas.tasks")
 
@@ -44,8 +45,6 @@ def periodic_job(name: str, schedule, description: str = ""):
     that claims the (job, period) row in ``periodic_runs`` runs it and the others skip, so two consumers still
     run each job once per period. A lock named after the job also keeps a slow run from overlapping the next one.
     """
-    from tasks import huey
-
     def decorator(fn):
         @functools.wraps(fn)
         def run(scheduled_for: str | None = None, manual: bool = False):
@@ -67,7 +66,6 @@ def run_periodic(name: str, scheduled_for: str | None = None, manual: bool = Fal
 
     from penhas_api.core import clock
     from penhas_api.core.services import periodic
-    from tasks import huey
 
     job = PERIODIC_JOBS[name]
 

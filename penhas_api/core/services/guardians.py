@@ -15,6 +15,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from penhas_api.core import clock
+from penhas_api.core.queue import PRIORITY_ALERT, PRIORITY_DEFAULT
 from penhas_api.core.db import database, is_postgres
 from penhas_api.core.errors import PenhasError, item_not_found
 from penhas_api.core.models import Cliente, FaqGuardian, Guardian, PanicAlert, PoliceCall, SentSms
@@ -171,8 +172,6 @@ def own_guardian(user: Cliente, guardian_id) -> Guardian:
 
 
 def invite(user: Cliente, nome: str, celular: str) -> dict:
-    from tasks import PRIORITY_DEFAULT
-
     s = get_settings()
     number = parse_mobile(celular, s.guards_allowed_country_codes)
     nat, now = number.national, clock.now()
@@ -374,8 +373,6 @@ def _check_gps(field: str, value: str | None) -> None:
 
 def alert(user: Cliente, gps_lat: str | None = None, gps_long: str | None = None, ip: str | None = None) -> dict:
     """Record the press, apply the limits, then queue one SMS per accepted guardian on the alert priority."""
-    from tasks import PRIORITY_ALERT
-
     _check_gps("gps_lat", gps_lat)
     _check_gps("gps_long", gps_long)
     lat, lng = gps_lat, gps_long

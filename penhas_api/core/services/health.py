@@ -45,9 +45,9 @@ def _queue():
         finally:
             client.close()
         return "redis"
-    from tasks import huey
+    from penhas_api.core import queue
 
-    huey.pending_count()
+    queue.pending_count()
     return "sqlite"
 
 

@@ -9,6 +9,7 @@ import threading
 import time
 from collections import defaultdict
 
+from penhas_api.core import queue
 from penhas_api.core.db import database
 from penhas_api.core.settings import get_settings
 
@@ -144,12 +145,10 @@ def _http_lines(store) -> list[str]:
 
 
 def _queue_lines() -> list[str]:
-    from tasks import huey
-
     out = ["# HELP penhas_queue_pending Jobs waiting in the queue.", "# TYPE penhas_queue_pending gauge",
-           f"penhas_queue_pending {huey.pending_count()}",
+           f"penhas_queue_pending {queue.pending_count()}",
            "# HELP penhas_queue_scheduled Jobs delayed or waiting to retry.", "# TYPE penhas_queue_scheduled gauge",
-           f"penhas_queue_scheduled {huey.scheduled_count()}"]
+           f"penhas_queue_scheduled {queue.scheduled_count()}"]
     if database.table_exists("failed_jobs"):
         count = database.execute_sql("SELECT COUNT(*) FROM failed_jobs WHERE status = 'failed'").fetchone()[0]
         out += ["# HELP penhas_jobs_failed Jobs that exhausted their retries and wait for `penhas jobs retry`.",
