@@ -122,16 +122,13 @@ def schedule(json_output: bool = typer.Option(False, "--json", help="Print machi
 def run(name: str = typer.Argument(..., help="Periodic job name from `penhas jobs schedule`.")):
     """Run one periodic job now, in this process, recorded like a scheduled run. If the job is running in a
     consumer at this moment it is skipped, never run twice at once."""
-    from penhas_api.core.audit import audit
     from penhas_api.core.services import periodic
-    from tasks.base import run_periodic
+    from tasks.base import run_now
 
     if name not in _periodic_jobs():
         fail(f"job desconhecido: {name} (veja `penhas jobs schedule`)")
-    with connection():
-        audit("jobs.run", "periodic_job", name)
     try:
-        result = run_periodic(name, manual=True)
+        result = run_now(name)
     except Exception as exc:
         fail(f"{name} falhou: {getattr(exc, 'message', None) or exc.__class__.__name__ + ': ' + str(exc)[:300]}")
     with connection():

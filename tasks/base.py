@@ -5,7 +5,8 @@ import time
 from datetime import datetime
 from typing import NamedTuple
 
-from penhas_api.core.db import database, init_db
+from penhas_api.core.audit import audit
+from penhas_api.core.db import connection, database, init_db
 from penhas_api.core.queue import huey
 
 log = logging.getLogger("penhas.tasks")
@@ -98,6 +99,14 @@ def run_periodic(name: str, scheduled_for: str | None = None, manual: bool = Fal
         return result
 
     return claimed_run()
+
+
+def run_now(name: str, actor: str | None = None):
+    """An operator's run of the periodic job ``name`` (`penhas jobs run`), outside any period; audited first, so
+    the trail shows the attempt whatever its outcome."""
+    with connection():
+        audit("jobs.run", "periodic_job", name, actor=actor)
+    return run_periodic(name, manual=True)
 
 
 def _summary(result) -> str:

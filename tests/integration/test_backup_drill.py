@@ -216,6 +216,10 @@ def test_nightly_job_creates_verifies_and_prunes():
         runs = {r.kind: r.status for r in BackupRun.select()}
         assert runs == {"create": "ok", "verify": "ok", "prune": "ok"}
         assert PeriodicRun.get(PeriodicRun.name == "backup.nightly").status == "ok"
+        # What the job did to the backups is in the audit trail under the job's own name.
+        assert [(a.action, a.actor) for a in AuditLog.select().order_by(AuditLog.id)] == [
+            ("backup.create", "task:backup.nightly"), ("backup.verify", "task:backup.nightly"),
+            ("backup.prune", "task:backup.nightly")]
     assert next(c for c in extra_checks() if c.name == "backup").ok
 
 

@@ -31,6 +31,7 @@ import peewee
 from penhas_api.core import clock, envelope
 from penhas_api.core.adapters import ffmpeg
 from penhas_api.core.adapters.storage import StorageError, get_storage
+from penhas_api.core.audit import audit
 from penhas_api.core.db import database, is_postgres
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import Cliente, ClienteAudio, ClienteAudioEvento, MediaUpload
@@ -566,12 +567,15 @@ def resolve_event(ref: str) -> ClienteAudioEvento:
     return found[0]
 
 
-def user_events(cliente_id: int) -> list[ClienteAudioEvento]:
+def user_events(cliente_id: int, actor: str | None = None) -> list[ClienteAudioEvento]:
+    """Operator listing of every event of hers (audited)."""
     if Cliente.get_or_none(Cliente.id == cliente_id) is None:
         raise item_not_found()
     tick_statuses(cliente_id)
     E = ClienteAudioEvento
-    return list(E.select().where(E.cliente == cliente_id).order_by(E.last_cliente_created_at.desc()))
+    events = list(E.select().where(E.cliente == cliente_id).order_by(E.last_cliente_created_at.desc()))
+    audit("audio.list", "cliente", cliente_id, actor=actor, events=len(events))
+    return events
 
 
 def segment_counts(event_ids: list[str]) -> dict[str, int]:
@@ -583,7 +587,7 @@ def segment_counts(event_ids: list[str]) -> dict[str, int]:
     return {event_id: n for event_id, n in rows}
 
 
-def grant_access(event: ClienteAudioEvento) -> ClienteAudioEvento:
+def grant_access(event: ClienteAudioEvento, actor: str | None = None) -> ClienteAudioEvento:
     """Operator release (spec §11.4): downloadable until 40 days after the recording started."""
     if event.status == PURGED:
         raise PenhasError("audio_purged", "Este evento já teve os arquivos apagados (mais de 5 anos).")
@@ -591,13 +595,15 @@ def grant_access(event: ClienteAudioEvento) -> ClienteAudioEvento:
     event.updated_at = clock.now()
     event.save()
     tick_statuses(event.cliente_id)
-    return ClienteAudioEvento.get_by_id(event.event_id)
+    event = ClienteAudioEvento.get_by_id(event.event_id)
+    audit("audio.grant", "audio_event", event.event_id, actor=actor, status=event.status)
+    return event
 
 
-def export_event(event: ClienteAudioEvento, target: Path) -> tuple[int, str, int]:
+def export_event(event: ClienteAudioEvento, target: Path, actor: str | None = None) -> tuple[int, str, int]:
     """Write every current segment, decrypted and in order, to ``target`` (created 0600, never overwritten).
 
-    Returns (bytes written, sha256 of the file, segments)."""
+    Returns (bytes written, sha256 of the file, segments); the sha256 stays in the audit trail."""
     audios = current_audios(event.event_id)
     if not audios:
         raise PenhasError("audio_empty", "Este evento não tem arquivos guardados.")
@@ -617,6 +623,8 @@ def export_event(event: ClienteAudioEvento, target: Path) -> tuple[int, str, int
     except Exception:
         target.unlink(missing_ok=True)
         raise
+    audit("audio.export", "audio_event", event.event_id, actor=actor, bytes=written, segments=len(audios),
+          sha256=digest.hexdigest())
     return written, digest.hexdigest(), len(audios)
 
 
@@ -675,6 +683,22 @@ def remove_unlinked_media(media_ids: list[str]) -> int:
     return removed
 
 
+def clean_orphans(found: list[tuple[str, int]], unlinked: list[MediaUpload], fix: bool, on_each=None,
+                  actor: str | None = None) -> int:
+    """The operator's review of what ``find_orphans``/``find_unlinked_media`` found: with ``fix``, remove it
+    (``on_each()`` after every item). Audited either way; returns how many were removed."""
+    removed = 0
+    if fix:
+        for key, _size in found:
+            removed += remove_orphans([key])
+            on_each and on_each()
+        for media in unlinked:
+            removed += remove_unlinked_media([media.id])
+            on_each and on_each()
+    audit("audio.orphans", "storage", None, actor=actor, found=len(found), unlinked=len(unlinked), removed=removed)
+    return removed
+
+
 def media_to_rewrap() -> peewee.ModelSelect:
     return MediaUpload.select().where(MediaUpload.enc_key_id != envelope.current_key().key_id)
 
@@ -685,3 +709,14 @@ def rewrap_media(media: MediaUpload) -> None:
     except envelope.EnvelopeError as exc:
         raise PenhasError("master_key_unavailable", f"Objeto {media.id}: {exc}") from None
     MediaUpload.update(enc_key_id=key_id, enc_wrapped_key=wrapped).where(MediaUpload.id == media.id).execute()
+
+
+def rewrap_all(pending: list[MediaUpload], on_each=None, actor: str | None = None) -> int:
+    """Re-wrap the data keys of ``pending`` (from ``media_to_rewrap``) with the current master key (audited)."""
+    done = 0
+    for media in pending:
+        rewrap_media(media)
+        done += 1
+        on_each and on_each()
+    audit("audio.rewrap", "media_upload", None, actor=actor, rewrapped=done)
+    return done

@@ -359,8 +359,10 @@ def new_backup_id(now: datetime) -> str:
 # --- operations -----------------------------------------------------------------------------------------------
 
 
-def create_backup(where: str | None = None, database_url: str | None = None, progress=None) -> Manifest:
-    """Dump the configured database (or ``database_url``), encrypt it and store blob + manifest at ``where``."""
+def create_backup(where: str | None = None, database_url: str | None = None, progress=None,
+                  actor: str | None = None) -> Manifest:
+    """Dump the configured database (or ``database_url``), encrypt it and store blob + manifest at ``where``
+    (audited as ``actor``: the operator, or the nightly task)."""
     url = database_url or get_settings().database_url
     engine = engine_of(url)
     loc = location(where)
@@ -388,6 +390,8 @@ def create_backup(where: str | None = None, database_url: str | None = None, pro
             loc.storage.delete(blob_key)
             raise
         run.detail = {"size": size, "rows": manifest.total_rows, "schema_version": version, "engine": engine}
+    with connection():
+        audit("backup.create", "backup", manifest.id, actor=actor, location=where or "storage", size=manifest.size)
     return manifest
 
 
@@ -538,8 +542,9 @@ def _check_sqlite(raw: Path) -> dict:
     return _sqlite_inventory(raw)[0]
 
 
-def verify_backup(backup_id: str, where: str | None = None, progress=None) -> VerifyResult:
-    """Restore the backup into a scratch database and compare every table's row count with the manifest."""
+def verify_backup(backup_id: str, where: str | None = None, progress=None, actor: str | None = None) -> VerifyResult:
+    """Restore the backup into a scratch database and compare every table's row count with the manifest
+    (audited when it matches)."""
     loc = location(where)
     step = progress or (lambda _msg: None)
     with _recorded("verify", loc, backup_id) as run, _workdir() as work:
@@ -554,6 +559,8 @@ def verify_backup(backup_id: str, where: str | None = None, progress=None) -> Ve
             run.detail["mismatches"] = {k: list(v) for k, v in result.mismatches.items()}
             raise _error("Contagem de linhas do banco restaurado difere do manifesto: "
                          + ", ".join(f"{k} {e}→{f}" for k, (e, f) in list(result.mismatches.items())[:10]))
+    with connection():
+        audit("backup.verify", "backup", backup_id, actor=actor, location=where or "storage")
     return result
 
 
@@ -698,7 +705,8 @@ def plan_prune(manifests: list[Manifest], keep_daily: int, keep_weekly: int, kee
 
 
 def prune_backups(keep_daily: int = 7, keep_weekly: int = 4, keep_monthly: int = 6, where: str | None = None,
-                  dry_run: bool = False) -> PrunePlan:
+                  dry_run: bool = False, actor: str | None = None) -> PrunePlan:
+    """Delete what the retention plan drops and removable orphans (audited; ``dry_run`` only plans)."""
     if min(keep_daily, keep_weekly, keep_monthly) < 0 or keep_daily + keep_weekly + keep_monthly == 0:
         raise _error("A retenção precisa manter ao menos um backup.")
     loc = location(where)
@@ -718,6 +726,9 @@ def prune_backups(keep_daily: int = 7, keep_weekly: int = 4, keep_monthly: int =
                 loc.storage.delete(key)
         run.detail = {"kept": len(plan.keep), "deleted": [m.id for m in plan.delete],
                       "orphans_deleted": [o.id for o in plan.orphans]}
+    with connection():
+        audit("backup.prune", "backup", None, actor=actor, location=where or "storage",
+              deleted=[m.id for m in plan.delete], orphans_deleted=[o.id for o in plan.orphans])
     return plan
 
 

@@ -117,8 +117,9 @@ def requeue_stale() -> int:
     return len(rows)
 
 
-def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50,
-             before_id: int | None = None) -> list[SentSms]:
+def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50, before_id: int | None = None,
+             show_numbers: bool = False, actor: str | None = None) -> list[SentSms]:
+    """Operator listing, newest first; showing the full numbers (``show_numbers``) is audited."""
     query = SentSms.select()
     if failed_only:
         query = query.where(SentSms.status == "failed")
@@ -128,7 +129,10 @@ def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50,
         query = query.where(SentSms.phonenumber == parse_mobile(to, field="to").e164)
     if before_id is not None:
         query = query.where(SentSms.id < before_id)
-    return list(query.order_by(SentSms.id.desc()).limit(limit))
+    rows = list(query.order_by(SentSms.id.desc()).limit(limit))
+    if show_numbers:
+        audit("sms.list.show_numbers", "sent_sms_log", None, actor=actor, rows=len(rows))
+    return rows
 
 
 def send_test(number: str) -> SentSms:
