@@ -35,7 +35,6 @@ from penhas_api.core.audit import audit
 from penhas_api.core.db import database, is_postgres
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import Cliente, ClienteAudio, ClienteAudioEvento, MediaUpload
-from penhas_api.core.services.deletion import user_eraser
 
 log = logging.getLogger("penhas.audio")
 
@@ -426,9 +425,8 @@ def purge_due(limit: int = 100) -> int:
     return purged
 
 
-@user_eraser
 def erase_user_audio(cliente_id: int) -> None:
-    """Account deletion: every object of hers leaves storage before her rows go."""
+    """Account deletion (listed in services/deletion.py): every object of hers leaves storage before her rows go."""
     storage = get_storage()
     media = list(MediaUpload.select(MediaUpload.id, MediaUpload.s3_path).where(MediaUpload.cliente == cliente_id))
     for m in media:
