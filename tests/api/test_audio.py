@@ -345,7 +345,7 @@ def test_download_streams_segments_in_pieces(client, user, monkeypatch):
     segments = [aac(2, 440), aac(3, 550)]
     for sequence, seg in enumerate(segments, 1):
         upload(client, headers, event, sequence, seg)
-    monkeypatch.setattr(audio_service, "STREAM_CHUNK", 1000)
+    monkeypatch.setattr(audio_service.owner, "STREAM_CHUNK", 1000)
     dl = client.get(f"/me/audios/{event}/download?audio_sequences=all", headers=headers, buffered=False)
     pieces = list(dl.response)
     assert b"".join(pieces) == segments[0] + segments[1]

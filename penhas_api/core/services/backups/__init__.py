@@ -13,9 +13,9 @@ operator-facing functions are re-exported here.
 """
 from penhas_api.core.services.backups.locations import location  # noqa: F401
 from penhas_api.core.services.backups.container import key_id  # noqa: F401
-from penhas_api.core.services.backups.engines import IGNORED_TABLES, engine_of  # noqa: F401
+from penhas_api.core.services.backups.engines import engine_of, IGNORED_TABLES  # noqa: F401
 from penhas_api.core.services.backups.manifests import (  # noqa: F401
-    ORPHAN_MIN_AGE, Inventory, Manifest, Orphan, get_manifest, list_backups, new_backup_id, scan_backups)
+    Inventory, Manifest, ORPHAN_MIN_AGE, Orphan, get_manifest, list_backups, new_backup_id, scan_backups)
 from penhas_api.core.services.backups.runs import last_verifications  # noqa: F401
 from penhas_api.core.services.backups.create import create_backup  # noqa: F401
 from penhas_api.core.services.backups.verify import VerifyResult, verify_backup  # noqa: F401

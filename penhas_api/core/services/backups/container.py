@@ -22,11 +22,7 @@ from penhas_api.core.settings import get_settings
 
 
 MAGIC = b"PENHASBK\x01"
-
-
 SALT_BYTES, NONCE_BYTES, TAG_BYTES = 16, 12, 16
-
-
 CHUNK = 1 << 20
 
 

@@ -79,8 +79,6 @@ def _schema_version(counts: dict, cursor) -> str | None:
 
 _PG_TABLES = ("SELECT table_name FROM information_schema.tables "
               "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")
-
-
 _SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
 
 
