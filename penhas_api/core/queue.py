@@ -9,6 +9,8 @@ door imports ``tasks`` once (the app factory, the ``penhas`` CLI root, ``penhas 
 The instance is built on first use (``from penhas_api.core.queue import huey`` or any function here), so
 importing a service opens no queue storage.
 """
+import threading
+
 from huey import PriorityRedisHuey, SqliteHuey
 
 from penhas_api.core.errors import PenhasError
@@ -66,16 +68,22 @@ def make_huey(settings=None):
     return PenhasSqliteHuey("penhas", filename=str(settings.data_dir / "huey.db"), utc=True)
 
 
+_building = threading.Lock()
+
+
 def __getattr__(name):
     # `huey` is built the first time it is asked for (PEP 562), then kept as a plain module attribute.
-    if name == "huey":
-        globals()["huey"] = make_huey()
-        return globals()["huey"]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name != "huey":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _building:
+        if "huey" not in globals():
+            globals()["huey"] = make_huey()
+    return globals()["huey"]
 
 
 def _huey():
-    return globals().get("huey") or __getattr__("huey")
+    # Not `globals().get("huey") or ...`: a Huey instance is falsy while its queue is empty (it has __len__).
+    return globals()["huey"] if "huey" in globals() else __getattr__("huey")
 
 
 # Names `penhas jobs retry` may enqueue again; tasks/jobs.py declares them.
