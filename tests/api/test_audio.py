@@ -302,6 +302,11 @@ def test_five_year_purge_removes_the_objects(client, user, frozen_clock):
     assert ClienteAudio.select().where(ClienteAudio.event == purged.event_id).count() == 0
     assert len(stored_objects()) == 1 and MediaUpload.select().count() == 1
     assert housekeeping()["purged_events"] == 0
+    from penhas_api.core.models import AuditLog
+
+    # Evidence leaving storage is in the audit trail, under the job's name.
+    assert [(a.action, a.actor, a.detail) for a in AuditLog.select()] == [
+        ("audio.purge", "task:audio.housekeeping", {"events": [purged.event_id]})]
 
 
 def test_deleting_the_account_leaves_no_object(client, app, user):

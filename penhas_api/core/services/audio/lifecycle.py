@@ -5,6 +5,7 @@ import peewee
 
 from penhas_api.core import clock
 from penhas_api.core.adapters.storage import get_storage
+from penhas_api.core.audit import audit
 from penhas_api.core.db import database
 from penhas_api.core.models import ClienteAudio, ClienteAudioEvento, MediaUpload
 from penhas_api.core.services.audio.rules import (
@@ -50,18 +51,23 @@ def purge_event(event_id: str) -> int:
     return len(media)
 
 
-def purge_due(limit: int = 100) -> int:
-    """Purge events marked ``delete_from_s3`` that still hold objects; a failed purge is retried next run."""
+def purge_due(limit: int = 100, actor: str | None = None) -> int:
+    """Purge events marked ``delete_from_s3`` that still hold objects; a failed purge is retried next run.
+    Evidence leaving storage is audited (as ``actor``: the periodic job)."""
     pending = (ClienteAudioEvento.select(ClienteAudioEvento.event_id)
                .where(ClienteAudioEvento.status == PURGED,
                       peewee.fn.EXISTS(ClienteAudio.select(ClienteAudio.id)
                                        .where(ClienteAudio.event == ClienteAudioEvento.event_id)))
                .limit(limit))
-    purged = 0
-    for event in list(pending):
-        purge_event(event.event_id)
-        purged += 1
-    return purged
+    purged = []
+    try:
+        for event in list(pending):
+            purge_event(event.event_id)
+            purged.append(event.event_id)
+    finally:
+        if purged:
+            audit("audio.purge", "audio_event", None, actor=actor, events=purged)
+    return len(purged)
 
 
 def erase_user_audio(cliente_id: int) -> None:
