@@ -23,6 +23,7 @@ from penhas_api.core.settings import Settings, check_complete, provision, use_se
 from penhas_api.errors import register_error_handlers
 from penhas_api.limits import init_limiter
 from penhas_api.views import BLUEPRINTS
+import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
 
 log = logging.getLogger("penhas.api")
 

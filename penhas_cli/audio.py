@@ -8,7 +8,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Column, Table
 
-from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.services import audio as audio_service
 from penhas_cli.output import console, domain_errors, print_json
@@ -52,7 +51,6 @@ def list_(
     with domain_errors(), connection():
         events = audio_service.user_events(user_id)
         counts = audio_service.segment_counts([e.event_id for e in events])
-        audit("audio.list", "cliente", user_id, events=len(events))
     rows = [_event_dict(e, counts.get(e.event_id, 0)) for e in events]
     if json_output:
         print_json(rows)
@@ -77,7 +75,6 @@ def grant(event_id: str = typer.Argument(..., help=EVENT_HELP)):
     """
     with domain_errors(), connection():
         event = audio_service.grant_access(audio_service.resolve_event(event_id))
-        audit("audio.grant", "audio_event", event.event_id, status=event.status)
     if event.status == audio_service.GRANTED and event.deleted_at is not None:
         console.print(f"[yellow]granted[/yellow] {event.event_id}, but she deleted it from her list, so the app "
                       f"does not show it; use `penhas audio export` to hand the recording over")
@@ -103,7 +100,6 @@ def export(
     with domain_errors(), connection():
         event = audio_service.resolve_event(event_id)
         written, sha256, segments = audio_service.export_event(event, to)
-        audit("audio.export", "audio_event", event.event_id, bytes=written, segments=segments, sha256=sha256)
     console.print(f"exported {event.event_id}: {segments} segment(s), {written} bytes → {to}")
     console.print(f"sha256 {sha256}")
 
@@ -126,19 +122,14 @@ def orphans(
     with console.status("listing storage…"), domain_errors(), connection():
         found = audio_service.find_orphans()
         unlinked = audio_service.find_unlinked_media()
-    removed = 0
     if fix and (found or unlinked):
         with connection(), Progress(TextColumn("removing"), BarColumn(), MofNCompleteColumn(),
                                     console=console, transient=True) as progress:
             task = progress.add_task("remove", total=len(found) + len(unlinked))
-            for key, _size in found:
-                removed += audio_service.remove_orphans([key])
-                progress.advance(task)
-            for media in unlinked:
-                removed += audio_service.remove_unlinked_media([media.id])
-                progress.advance(task)
-    with connection():
-        audit("audio.orphans", "storage", None, found=len(found), unlinked=len(unlinked), removed=removed)
+            removed = audio_service.clean_orphans(found, unlinked, True, on_each=lambda: progress.advance(task))
+    else:
+        with connection():
+            removed = audio_service.clean_orphans(found, unlinked, False)
     if json_output:
         print_json({"orphans": [{"key": k, "size": s} for k, s in found],
                     "unlinked_media": [{"id": m.id, "key": m.s3_path, "size": m.file_size,
@@ -171,13 +162,8 @@ def rewrap():
     """
     with domain_errors(), connection():
         pending = list(audio_service.media_to_rewrap())
-        done = 0
         with Progress(TextColumn("re-wrapping"), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True) as progress:
             task = progress.add_task("rewrap", total=len(pending))
-            for media in pending:
-                audio_service.rewrap_media(media)
-                done += 1
-                progress.advance(task)
-        audit("audio.rewrap", "media_upload", None, rewrapped=done)
+            done = audio_service.rewrap_all(pending, on_each=lambda: progress.advance(task))
     console.print(f"{done} data key(s) re-wrapped with the current master key")

@@ -3,8 +3,6 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from penhas_api.core.audit import audit
-from penhas_api.core.db import connection
 from penhas_api.core.services import backups
 from penhas_cli.output import console, domain_errors, err_console, fail, print_json
 
@@ -51,8 +49,6 @@ def create(
     progress, step = _progress("backup")
     with domain_errors(), progress:
         manifest = backups.create_backup(to, progress=step)
-    with connection():
-        audit("backup.create", "backup", manifest.id, location=to, size=manifest.size)
     if json_output:
         print_json(manifest.as_dict())
         return
@@ -108,8 +104,6 @@ def verify(
     progress, step = _progress(f"verify {backup_id}")
     with domain_errors(), progress:
         result = backups.verify_backup(backup_id, source, progress=step)
-    with connection():
-        audit("backup.verify", "backup", backup_id, location=source)
     console.print(f"[green]ok[/green]: {len(result.found)} tables, {sum(result.found.values())} rows match the "
                   "manifest")
 
@@ -151,10 +145,6 @@ def prune(
     """
     with domain_errors():
         plan = backups.prune_backups(keep_daily, keep_weekly, keep_monthly, source, dry_run=dry_run)
-    if not dry_run:
-        with connection():
-            audit("backup.prune", "backup", None, location=source, deleted=[m.id for m in plan.delete],
-                  orphans_deleted=[o.id for o in plan.orphans])
     verb = "would delete" if dry_run else "deleted"
     for m in plan.delete:
         console.print(f"{verb} {m.id}")

@@ -7,7 +7,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.models import CenterProject, CenterProjectLink, CenterRating
 from penhas_api.core.services import center_import, center_suggestions, centers
@@ -95,9 +94,6 @@ def import_file(
                     task = progress.add_task("importing", total=len(parsed.rows))
                     summary = center_import.apply_import(parsed, progress=lambda: progress.advance(task),
                                                          extra_projects=extra)
-            audit("centers.import", "file", file.name, layout=parsed.layout, inserted=summary.inserted,
-                  updated=summary.updated, unchanged=summary.unchanged, invalid=len(parsed.invalid_lines),
-                  added_projects=list(extra))
         result = {"layout": parsed.layout, "valid": len(parsed.rows), "invalid": len(parsed.invalid_lines),
                   "skipped": len(parsed.skipped), "dry_run": dry_run,
                   "errors": [vars(e) for e in parsed.errors],
@@ -131,8 +127,6 @@ def geocode(
         with _progress() as progress:
             task = progress.add_task("geocoding", total=len(todo))
             summary = center_import.geocode_centers(todo, progress=lambda: progress.advance(task))
-        audit("centers.geocode", "ponto_apoio", None, geocoded=summary.geocoded,
-              not_found=len(summary.not_found), failed=len(summary.failed))
         console.print(f"{summary.geocoded} geocoded, {len(summary.not_found)} not found, "
                       f"{len(summary.failed)} failed (provider unavailable)")
         if summary.not_found or summary.failed:

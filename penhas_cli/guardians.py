@@ -3,7 +3,6 @@ import typer
 from rich.table import Table
 
 from penhas_api.core.adapters.sms import mask_number
-from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.services import guardians as service
 from penhas_cli.output import console, domain_errors, print_json
@@ -27,8 +26,7 @@ def list_(
     Example: penhas guardians list 123
     """
     with domain_errors(), connection():
-        rows = service.guardians_of(user_id)
-        audit("guardians.list", "cliente", user_id, show_numbers=show_numbers)
+        rows = service.guardians_of(user_id, show_numbers=show_numbers)
     out = [{"id": g.id, "nome": g.nome, "celular": g.celular_e164 if show_numbers else mask_number(g.celular_e164),
             "status": g.status, "created_at": _when(g.created_at), "expires_at": _when(g.expires_at),
             "accepted_at": _when(g.accepted_at), "refused_at": _when(g.refused_at),
@@ -60,8 +58,7 @@ def alerts(
     Example: penhas guardians alerts 123 --limit 5
     """
     with domain_errors(), connection():
-        items = service.alerts_of(user_id, limit=limit, before_id=before_id)
-        audit("guardians.alerts", "cliente", user_id, show_numbers=show_numbers)
+        items = service.alerts_of(user_id, limit=limit, before_id=before_id, show_numbers=show_numbers)
     out = [{"id": i["alert"].id, "created_at": _when(i["alert"].created_at), "status": i["alert"].status,
             "gps": bool(i["alert"].gps_lat), "deliveries": [
                 dict(d, phonenumber=d["phonenumber"] if show_numbers else mask_number(d["phonenumber"]),

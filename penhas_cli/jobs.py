@@ -139,16 +139,13 @@ def run(name: str = typer.Argument(..., help="Periodic job name from `penhas job
 
     Example: penhas jobs run guardians.expire_invites
     """
-    from penhas_api.core.audit import audit
     from penhas_api.core.services import periodic
-    from tasks.base import run_periodic
+    from tasks.base import run_now
 
     if name not in _periodic_jobs():
         fail(f"job desconhecido: {name} (veja `penhas jobs schedule`)")
-    with connection():
-        audit("jobs.run", "periodic_job", name)
     try:
-        result = run_periodic(name, manual=True)
+        result = run_now(name)
     except Exception as exc:
         fail(f"{name} falhou: {getattr(exc, 'message', None) or exc.__class__.__name__ + ': ' + str(exc)[:300]}")
     with connection():

@@ -10,6 +10,7 @@ from penhas_cli import audio as audio_cli
 from penhas_cli import guardians, sms
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
+import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"

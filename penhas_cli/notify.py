@@ -2,7 +2,7 @@
 import typer
 from rich.table import Table
 
-from penhas_api.core.audit import audit, current_operator
+from penhas_api.core.audit import current_operator
 from penhas_api.core.db import connection
 from penhas_api.core.services import broadcasts
 from penhas_cli.output import console, domain_errors, fail, print_json
@@ -37,9 +37,6 @@ def send(
                 raise typer.Exit(1)
         with console.status("creating notifications"):
             result = broadcasts.send(title, content, current_operator(), user_id=user, segment=segment)
-        if result.message is not None:
-            audit("notify.send", "notification_message", result.message.id, count=result.count,
-                  **({"cliente_id": user} if user is not None else {"segment": segment}))
     if result.message is None:
         console.print(f"[yellow]{result.text}[/yellow]")
         raise typer.Exit(1)
@@ -99,8 +96,6 @@ def edit(
     """
     with domain_errors(), connection():
         message = broadcasts.edit(message_id, title, content)
-        audit("notify.edit", "notification_message", message.id,
-              changed=[k for k, v in (("title", title), ("content", content)) if v is not None])
     console.print(f"[green]message {message.id} updated[/green]")
 
 
@@ -118,7 +113,6 @@ def delete(
         if not yes and not typer.confirm(f"delete message {message_id} from {count} users' notifications?"):
             raise typer.Exit(1)
         removed = broadcasts.delete(message_id)
-        audit("notify.delete", "notification_message", message_id, recipients=removed)
     console.print(f"[green]message {message_id} deleted[/green] ({removed} recipients)")
 
 

@@ -63,7 +63,8 @@ def worker(
 
     Example: penhas worker --threads 8 --no-scheduler
     """
-    from tasks import huey
+    import tasks  # noqa: F401  (registers every task)
+    from penhas_api.core.queue import huey
 
     # The priority queue is polled, not blocking: an idle worker backs off up to max_delay between polls, and
     # Huey's 10 s default would sit on a panic alert for up to 10 s; a quarter second keeps alerts well under

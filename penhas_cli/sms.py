@@ -3,7 +3,6 @@ import typer
 from rich.table import Table
 
 from penhas_api.core.adapters.sms import mask_number
-from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.services import sms as sms_service
 from penhas_cli.output import console, domain_errors, print_json
@@ -34,9 +33,8 @@ def list_(
     Example: penhas sms list --failed --limit 20
     """
     with domain_errors(), connection():
-        rows = sms_service.list_sms(failed_only=failed, to=to, limit=limit, before_id=before_id)
-        if show_numbers:
-            audit("sms.list.show_numbers", "sent_sms_log", None, rows=len(rows))
+        rows = sms_service.list_sms(failed_only=failed, to=to, limit=limit, before_id=before_id,
+                                    show_numbers=show_numbers)
     out = [{"id": r.id, "created_at": _when(r.created_at), "kind": r.kind,
             "to": r.phonenumber if show_numbers else mask_number(r.phonenumber), "status": r.status,
             "attempts": r.attempts, "sns_message_id": r.sns_message_id, "sent_at": _when(r.sent_at),

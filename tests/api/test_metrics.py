@@ -115,7 +115,7 @@ def test_requests_still_succeed_when_the_metrics_store_is_down(client, metrics_o
 @pytest.fixture
 def real_queue():
     """The configured queue (Redis or the SQLite file) instead of immediate mode, emptied afterwards."""
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     huey.immediate = False
     huey.flush()

@@ -13,7 +13,7 @@ import penhas_api
 PACKAGE_ROOT = Path(penhas_api.__file__).resolve().parent
 CORE = PACKAGE_ROOT / "core"
 # A module and everything under it.
-FORBIDDEN = ("flask", "flask_jwt_extended", "flask_limiter", "werkzeug", "penhas_api.auth", "penhas_api.params",
+FORBIDDEN = ("flask", "flask_jwt_extended", "flask_limiter", "werkzeug", "tasks", "penhas_api.auth", "penhas_api.params",
              "penhas_api.views", "penhas_api.app", "penhas_api.errors", "penhas_api.limits")
 
 

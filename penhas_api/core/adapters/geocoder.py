@@ -361,12 +361,3 @@ def health_check() -> str:
     if not all(ok for _, ok, _ in states):
         raise RuntimeError(detail)
     return f"{detail} (cache: {geocoder.store.name})"
-
-
-def _register_health_check() -> None:
-    from penhas_api.core.services.health import EXTRA_CHECKS
-
-    EXTRA_CHECKS["geocoder"] = health_check
-
-
-_register_health_check()

@@ -12,7 +12,7 @@ import secrets
 import smtplib
 from datetime import date, datetime, timedelta
 
-from penhas_api.core import clock
+from penhas_api.core import clock, queue
 from penhas_api.core.adapters import cep as cep_adapter
 from penhas_api.core.adapters import cpf as cpf_adapter
 from penhas_api.core.adapters.mail import send_mail
@@ -120,10 +120,8 @@ def check_signup_cep(cep: str) -> None:
 def enqueue_cep_update(cliente_id: int) -> None:
     """Queue ``cliente_update_cep`` for a committed account (the worker must see the row). When the queue is
     unreachable the "queued" marker is cleared, so the housekeeping sweep queues the lookup again."""
-    from tasks.accounts import cliente_update_cep
-
     try:
-        cliente_update_cep(cliente_id)
+        queue.enqueue(CEP_TASK_NAME, cliente_id)
     except Exception as exc:
         log.error("CEP lookup not queued: %s", exc.__class__.__name__, extra={"user_id": cliente_id})
         Cliente.update(cep_estado=None).where(Cliente.id == cliente_id,

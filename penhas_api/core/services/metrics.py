@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
+from penhas_api.core import queue
 from penhas_api.core.db import database
 from penhas_api.core.settings import get_settings
 
@@ -143,11 +144,9 @@ def _http_families(store):
 
 
 def _queue_families():
-    from tasks import huey
-
-    families = [GaugeMetricFamily("penhas_queue_pending", "Jobs waiting in the queue.", value=huey.pending_count()),
+    families = [GaugeMetricFamily("penhas_queue_pending", "Jobs waiting in the queue.", value=queue.pending_count()),
                 GaugeMetricFamily("penhas_queue_scheduled", "Jobs delayed or waiting to retry.",
-                                  value=huey.scheduled_count())]
+                                  value=queue.scheduled_count())]
     if database.table_exists("failed_jobs"):
         count = database.execute_sql("SELECT COUNT(*) FROM failed_jobs WHERE status = 'failed'").fetchone()[0]
         families.append(GaugeMetricFamily("penhas_jobs_failed", "Jobs that exhausted their retries and wait for "
