@@ -148,3 +148,15 @@ def test_every_new_command_help_has_an_example():
                  ["tarefas", "list"], ["tarefas", "show"], ["users", "mf-reset"]):
         r = run(*args, "--help")
         assert r.exit_code == 0 and "Example:" in r.output, (args, r.output)
+
+
+def test_quiz_validate_passes_on_every_shipped_questionnaire(tmp_path):
+    from penhas_api.core.fixtures import FIXTURES_DIR
+
+    shipped = [row["id"] for row in json.loads((FIXTURES_DIR / "300_questionnaires.json").read_text())["rows"]]
+    assert len(shipped) == 9
+    for qid in shipped:
+        path = tmp_path / f"{qid}.json"
+        assert run("quiz", "export", qid, "-o", path).exit_code == 0
+        r = run("quiz", "validate", path)
+        assert r.exit_code == 0, (qid, r.output)
