@@ -252,3 +252,17 @@ def test_every_route_refuses_missing_and_garbage_tokens(client, method, path):
 def test_bad_input_is_the_contract_400(client, woman, method, path, params, field, reason):
     _, headers = woman
     assert_error(getattr(client, method)(path, headers=headers, query_string=params), 400, "form_error", field, reason)
+
+
+def test_mf_module_follows_enable_manual_fuga(client, woman, monkeypatch):
+    from penhas_api.core.settings import reset_settings
+
+    user, headers = woman
+    monkeypatch.setenv("ENABLE_MANUAL_FUGA", "0")
+    reset_settings(None)
+    try:
+        codes = [m["code"] for m in client.get("/me", headers=headers).get_json()["modules"]]
+    finally:
+        monkeypatch.undo()
+        reset_settings(None)
+    assert "mf" not in codes and "tweets" in codes

@@ -55,6 +55,7 @@ def test_anonymous_messages_expose_codes(db):
     ([row(1, "multiplechoices", "A", options=[])], "opções"),
     ([row(1, "onlychoice", "A", options=[{"value": "x"}])], "label"),
     ([row(1, "botao_fim", "A", question="")], "botão precisa"),
+    ([row(1, "yesno", "A", question=" ")], "sem texto"),
     ([row(1, "yesnogroup", "A", yesnogroup=[{"Status": 1, "referencia": "a", "power2answer": 3}])], "potência"),
     ([row(1, "yesnogroup", "A", yesnogroup=[{"Status": 1, "referencia": "a", "power2answer": 2},
                                             {"Status": 1, "referencia": "b", "power2answer": 2}])], "única"),

@@ -173,6 +173,8 @@ def compile_rows(rows: list[dict], anonymous: bool = False) -> list[dict]:
             new.append(_base(row, type="next_mf_questionnaire",
                              _outstanding=1 if kind.endswith("_outstanding") else 0))
         for msg in new:
+            if msg["type"] in INPUT_TYPES and msg["type"] != "button" and not str(msg.get("content") or "").strip():
+                problems.append(Problem(code, "pergunta sem texto"))
             if msg["type"] == "button" and not (msg.get("content") and msg.get("label") and msg.get("ref")):
                 problems.append(Problem(code, "botão precisa de texto, ação, rótulo e referência"))
             if msg["type"] == "multiplechoices" and not msg.get("options") and not msg.get("_skillset"):
