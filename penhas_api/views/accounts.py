@@ -5,9 +5,10 @@ from flask import Blueprint, g, request
 
 from penhas_api.auth import open_session, require_session
 from penhas_api.core.errors import form_error
+from penhas_api.core.keys import keyed_digest
 from penhas_api.core.passwords import check_strength
 from penhas_api.core.services import accounts, profile
-from penhas_api.limits import ip_key, limiter
+from penhas_api.limits import check_limit, ip_key, limiter
 from penhas_api.params import Field, validate
 
 bp = Blueprint("accounts", __name__)
@@ -24,6 +25,13 @@ def _count_this_request() -> None:
     g.rate_counted = True
 
 
+def _limit_signup_check(kind: str, value: str) -> None:
+    """Per-value limits of the sign-up checks, whatever the IP; keyed by a digest so no CPF sits in the store."""
+    key = f"signup-{kind}:" + keyed_digest("signup-check", f"{kind}:{value}")
+    check_limit(f"{accounts.SIGNUP_CHECKS_PER_VALUE_PER_HOUR}/hour", key + ":h")
+    check_limit(f"{accounts.SIGNUP_CHECKS_PER_VALUE_PER_DAY}/day", key + ":d")
+
+
 def _remote_ip() -> str:
     return request.remote_addr or ""
 
@@ -38,7 +46,7 @@ def _session_body(user) -> dict:
 
 
 @bp.post("/signup")
-@limiter.limit("3 per minute", key_func=ip_key, deduct_when=_counted)
+@limiter.limit("3 per minute;20 per day", key_func=ip_key, deduct_when=_counted)
 def signup():
     v = validate({
         "dry": Field("int", required=True),
@@ -69,6 +77,9 @@ def signup():
     # Step 3 of the spec's order: before the per-IP limit counts the request (as the original).
     accounts.check_signup_cep(v["cep"])
     _count_this_request()
+    _limit_signup_check("cpf", v["cpf"])
+    if not dry:
+        _limit_signup_check("email", accounts.normalize_email(v["email"]))
     user = accounts.signup(v, _remote_ip(), v["app_version"], dry)
     if user is None:
         return {"continue": 1}

@@ -4,6 +4,7 @@ Rules: backend-rules §2.2, §3 and §11; the wire format lives in the views. Pa
 ``core.passwords``, CPFs kept as keyed digests by ``core.adapters.cpf``.
 """
 import base64
+import functools
 import hmac
 import logging
 import os
@@ -42,6 +43,19 @@ RESET_MIN_TTL_RETRY = 216
 # A code younger than 94 % of its life is "still on its way": no second e-mail (as the original).
 RESET_RESEND_AFTER_SECONDS = 3384
 MAX_RESET_ATTEMPTS = 5
+# Codes mailed to one account, counted whatever the IP that asked: a code killed by wrong guesses is not simply
+# replaced by a fresh one.
+RESET_CODES_PER_HOUR = 3
+RESET_CODES_PER_DAY = 10
+# The one answer to every well-formed reset request: it must not tell whether the e-mail has an account
+# (backend-rules §15.5); the app shows `message` as it is.
+RESET_ANSWER = {"message": "Se houver uma conta com este e-mail, enviamos para ele um código com 6 números. "
+                           "Confira também a caixa de spam.",
+                "ttl": RESET_TTL_SECONDS, "digits": RESET_DIGITS, "min_ttl_retry": RESET_MIN_TTL_RETRY}
+# The sign-up CPF and e-mail checks say whether a value has an account (the contract keeps them): each value may be
+# checked this often, whatever the IP (the per-IP limits are in the view).
+SIGNUP_CHECKS_PER_VALUE_PER_HOUR = 5
+SIGNUP_CHECKS_PER_VALUE_PER_DAY = 10
 
 LOGIN_STATUSES = ("active", "deleted_scheduled", "banned")
 
@@ -214,12 +228,20 @@ def wrong_password() -> PenhasError:
     return PenhasError("wrongpassword", "E-mail ou senha inválida.", 400, field="password", reason="invalid")
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def login(email: str, senha: str, remote_ip: str, app_version: str | None) -> Cliente:
-    """Check the password and the account's state; the caller opens the session."""
+    """Check the password and the account's state; the caller opens the session.
+
+    An unknown e-mail gets the wrong-password answer after checking the password against a dummy hash, so neither
+    the answer nor its time tells whether the e-mail has an account."""
     user = Cliente.get_or_none(Cliente.email == normalize_email(email), Cliente.status.in_(LOGIN_STATUSES))
     if user is None:
-        raise PenhasError("notfound", "Você ainda não possui cadastro conosco.", 400, field="password",
-                          reason="invalid")
+        verify_password(senha, _dummy_hash())
+        raise wrong_password()
     now = clock.now()
     if user.login_status == "NOK":
         blocked_at = user.login_status_last_blocked_at
@@ -263,16 +285,27 @@ def _live_reset(user: Cliente):
 
 
 def request_password_reset(email: str, remote_ip: str) -> dict:
+    """Every well-formed request gets ``RESET_ANSWER``: known or unknown e-mail, code pending, cap reached or mail
+    server down alike."""
+    send_reset_code(email, remote_ip)
+    return dict(RESET_ANSWER)
+
+
+def send_reset_code(email: str, remote_ip: str) -> str:
+    """Mail a fresh code unless one is still on its way or the account's cap is reached; returns what happened."""
     user = Cliente.get_or_none(Cliente.email == normalize_email(email))
     if user is None:
-        raise PenhasError("email_not_found", "Não foi encontrado nenhuma conta com esse endereço de e-mail.", 400,
-                          field="email", reason="invalid")
+        return "unknown"
     now = clock.now()
     pending = _live_reset(user)
     if pending is not None and (now - pending.created_at).total_seconds() < RESET_RESEND_AFTER_SECONDS:
-        return {"message": "Aguardando código com 6 números, que enviamos o para o seu e-mail recentemente",
-                "ttl": max(0, int((pending.valid_until - now).total_seconds())),
-                "min_ttl_retry": RESET_MIN_TTL_RETRY, "digits": RESET_DIGITS}
+        return "pending"
+    for window, cap in ((timedelta(hours=1), RESET_CODES_PER_HOUR), (timedelta(days=1), RESET_CODES_PER_DAY)):
+        issued = ResetPassword.select().where(ResetPassword.cliente == user,
+                                              ResetPassword.created_at > now - window).count()
+        if issued >= cap:
+            log.warning("reset code refused: account cap reached", extra={"user_id": user.id})
+            return "capped"
     code = "".join(secrets.choice("0123456789") for _ in range(RESET_DIGITS))
     with database.atomic():
         row = ResetPassword.create(cliente=user, token="-", valid_until=now + timedelta(seconds=RESET_TTL_SECONDS),
@@ -287,10 +320,8 @@ def request_password_reset(email: str, remote_ip: str) -> dict:
         # Without the e-mail the code is useless; drop it so the next request sends a fresh one at once.
         ResetPassword.delete().where(ResetPassword.id == row.id).execute()
         log.warning("reset e-mail not sent", extra={"user_id": user.id})
-        raise PenhasError("mail_unavailable",
-                          "Não conseguimos enviar o e-mail agora. Tente novamente em alguns minutos.", 503) from None
-    return {"message": "Enviamos um código com 6 números para o seu e-mail", "ttl": RESET_TTL_SECONDS,
-            "digits": RESET_DIGITS, "min_ttl_retry": RESET_MIN_TTL_RETRY}
+        return "mail_failed"
+    return "sent"
 
 
 def invalid_reset_token() -> PenhasError:
