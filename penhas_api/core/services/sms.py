@@ -120,8 +120,10 @@ def requeue_stale() -> int:
     return len(rows)
 
 
-def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50,
-             before_id: int | None = None) -> list[SentSms]:
+def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50, before_id: int | None = None,
+             show_numbers: bool = False, show_texts: bool = False) -> list[SentSms]:
+    """The SMS log, newest first. Full numbers and texts are for the caller to show only when asked: that request
+    is audited here."""
     query = SentSms.select()
     if failed_only:
         query = query.where(SentSms.status == "failed")
@@ -131,7 +133,12 @@ def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50,
         query = query.where(SentSms.phonenumber == parse_mobile(to, field="to").e164)
     if before_id is not None:
         query = query.where(SentSms.id < before_id)
-    return list(query.order_by(SentSms.id.desc()).limit(limit))
+    rows = list(query.order_by(SentSms.id.desc()).limit(limit))
+    if show_numbers:
+        audit("sms.list.show_numbers", "sent_sms_log", None, rows=len(rows))
+    if show_texts:
+        audit("sms.list.show_texts", "sent_sms_log", None, rows=len(rows))
+    return rows
 
 
 def send_test(number: str) -> SentSms:
