@@ -1,6 +1,7 @@
 """Root of the `penhas` command. Each noun is its own module; add it here."""
 import typer
 
+from penhas_api.core import data_dir
 from penhas_api.core.db import database, init_db
 from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import get_settings
@@ -34,6 +35,7 @@ app.command("worker")(serve.worker)
 
 @app.callback()
 def _setup(ctx: typer.Context):
+    data_dir.secure(get_settings().data_dir)
     setup_logging(get_settings().log_level)
     # One connection per command, always closed when it ends.
     init_db()

@@ -103,5 +103,15 @@ def _secrets():
     return "from the environment" if not generated else "generated in the data dir (embedded setup)"
 
 
+def _data_dir():
+    from penhas_api.core import data_dir
+
+    path = get_settings().data_dir
+    found = data_dir.problems(path)
+    if found:
+        raise RuntimeError("readable by other local users (chmod 700 the dir, 600 its files): " + ", ".join(found))
+    return f"{path} private (0700, files 0600)"
+
+
 # Later features register more operator-facing checks here (geocoder breaker, last backup, ...).
-EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets}
+EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets, "data_dir": _data_dir}
