@@ -13,6 +13,8 @@ import secrets
 import smtplib
 from datetime import date, datetime, timedelta
 
+from peewee import fn
+
 from penhas_api.core import clock
 from penhas_api.core.adapters import cep as cep_adapter
 from penhas_api.core.adapters import cpf as cpf_adapter
@@ -22,7 +24,8 @@ from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error, not_found
 from penhas_api.core.keys import keyed_digest
 from penhas_api.core.models import (
-    Cliente, ClienteSession, CpfCache, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationMessage, ResetPassword,
+    Cliente, ClienteSession, CpfCache, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationLog, NotificationMessage,
+    ResetPassword,
 )
 from penhas_api.core.passwords import hash_password, strength_error, verify_password
 from penhas_api.core.services.center_suggestions import cep_not_found
@@ -433,6 +436,15 @@ def start_due_deletions() -> list[int]:
     return claimed
 
 
+def _delete_notifications_only_for(cliente_id: int) -> int:
+    """Messages whose one recipient is her: the cascade removes her log rows, not the message (its text is about
+    her and nobody else will ever read it)."""
+    others = NotificationLog.select().where((NotificationLog.message == NotificationMessage.id)
+                                            & (NotificationLog.cliente != cliente_id))
+    hers = NotificationLog.select(NotificationLog.message).where(NotificationLog.cliente == cliente_id)
+    return NotificationMessage.delete().where(NotificationMessage.id.in_(hers) & ~fn.EXISTS(others)).execute()
+
+
 def erase_user(cliente_id: int, reason: str) -> bool:
     """Delete every trace of the user: outside data through the erasers, then her row (rows that reference it
     go by cascade), leaving a tombstone without personal data. Idempotent: False when she is already gone."""
@@ -449,6 +461,7 @@ def erase_user(cliente_id: int, reason: str) -> bool:
     with database.atomic():
         # Messages she caused stay with their recipients, but no longer point at her.
         NotificationMessage.update(subject_id=0).where(NotificationMessage.subject_id == cliente_id).execute()
+        _delete_notifications_only_for(cliente_id)
         # Keyed by her CPF digest, not her id, so no cascade reaches them: the registry's answer about her CPF
         # (birth date, name digest) and the sign-up error counters for it.
         CpfCache.delete().where(CpfCache.cpf_hashed == user.cpf_hash).execute()
