@@ -16,13 +16,13 @@ bp = Blueprint("accounts", __name__)
 APP_VERSION = Field("str", required=True, min_length=1, max_length=800)
 
 
-def _counted(_response) -> bool:
-    """Per-IP limits of /signup and /login count only requests that got past the input checks (as the original)."""
-    return bool(g.get("rate_counted"))
+def _count_for_client(name: str, *limits: str) -> None:
+    """Per-IP limits of /signup and /login count only requests that got past the input checks (as the original).
 
-
-def _count_this_request() -> None:
-    g.rate_counted = True
+    Counted here, one atomic hit before the work, rather than by the decorator's ``deduct_when`` (which checks
+    before the request and counts after it, so parallel requests all pass the check)."""
+    for limit in limits:
+        check_limit(limit, f"{name}:{limit}:{ip_key()}")
 
 
 def _limit_signup_check(kind: str, value: str) -> None:
@@ -46,7 +46,6 @@ def _session_body(user) -> dict:
 
 
 @bp.post("/signup")
-@limiter.limit("3 per minute;20 per day", key_func=ip_key, deduct_when=_counted)
 def signup():
     v = validate({
         "dry": Field("int", required=True),
@@ -76,7 +75,7 @@ def signup():
         v["apelido"] = v["apelido"].strip()
     # Step 3 of the spec's order: before the per-IP limit counts the request (as the original).
     accounts.check_signup_cep(v["cep"])
-    _count_this_request()
+    _count_for_client("signup", "3/minute", "20/day")
     _limit_signup_check("cpf", v["cpf"])
     if not dry:
         _limit_signup_check("email", accounts.normalize_email(v["email"]))
@@ -87,7 +86,6 @@ def signup():
 
 
 @bp.post("/login")
-@limiter.limit("3 per minute", key_func=ip_key, deduct_when=_counted)
 def login():
     v = validate({
         "email": Field("email", required=True, max_length=200),
@@ -95,7 +93,7 @@ def login():
         "app_version": APP_VERSION,
     })
     accounts.reject_weak_login_password(v["senha"])
-    _count_this_request()
+    _count_for_client("login", "3/minute")
     user = accounts.login(v["email"], v["senha"], _remote_ip(), v["app_version"])
     return _session_body(user)
 

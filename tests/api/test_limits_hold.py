@@ -60,6 +60,6 @@ def test_limits_hold_across_worker_processes(tmp_path):
             return requests.post(f"{url}/login", params={"app_version": UA},
                                  data={"email": "ninguem@example.com", "senha": STRONG}, timeout=30).status_code
 
-        with ThreadPoolExecutor(4) as pool:
+        with ThreadPoolExecutor(8) as pool:  # parallel attempts must not slip between check and count
             statuses = list(pool.map(attempt, range(24)))
     assert statuses.count(429) == 21, statuses
