@@ -10,7 +10,8 @@ from penhas_cli.output import console, domain_errors, print_json
 app = typer.Typer(
     help="SMS sent to guardians (invites and panic alerts), from the sent_sms_log table. Numbers are masked "
          "unless --show-numbers; message texts (her name, her location) only with --show-texts (audited). "
-         "No log ever holds them.",
+         "No log ever holds them.\n\n"
+         "Example: penhas sms list --failed",
     no_args_is_help=True,
 )
 
@@ -59,7 +60,10 @@ def list_(
 
 @app.command("send-test")
 def send_test(number: str = typer.Argument(..., help="Phone number: Brazilian with DDD, or +country code.")):
-    """Send a test SMS now through the configured provider (SNS or the log) and print its provider id."""
+    """Send a test SMS now through the configured provider (SNS or the log) and print its provider id.
+
+    Example: penhas sms send-test 11999990000
+    """
     with domain_errors(), connection():
         row = sms_service.send_test(number)
     console.print(f"[green]sent[/green] to {mask_number(row.phonenumber)}: provider id {row.sns_message_id} "

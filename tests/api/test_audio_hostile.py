@@ -29,9 +29,13 @@ def secret_on_disk():
     return path
 
 
-def refused(response):
-    assert_error(response, 400, "unsupported_media_type", field="media")
+def refused(response, message="O arquivo de áudio está corrompido ou não é suportado."):
+    body = assert_error(response, 400, "unsupported_media_type", field="media")
+    assert body["message"] == message
     assert MediaUpload.select().count() == 0
+
+
+TOO_LONG = "O trecho de áudio é mais longo do que o aplicativo grava (901 s)."
 
 
 def test_hls_playlist_pointing_at_a_server_file_is_refused(client, headers, secret_on_disk):
@@ -87,12 +91,12 @@ def long_opus_mp4(seconds: int) -> bytes:
 def test_opus_in_mp4_longer_than_a_segment_is_refused_before_decoding(client, headers):
     data = long_opus_mp4(2700)  # 45 minutes, named .aac like the review's
     started = time.monotonic()
-    refused(upload(client, headers, str(uuid.uuid4()), 1, data))
+    refused(upload(client, headers, str(uuid.uuid4()), 1, data), TOO_LONG)
     assert time.monotonic() - started < 3
 
 
 def test_adts_longer_than_a_segment_is_refused(client, headers):
-    refused(upload(client, headers, str(uuid.uuid4()), 1, long_adts(930)))
+    refused(upload(client, headers, str(uuid.uuid4()), 1, long_adts(930)), TOO_LONG)
 
 
 def test_a_full_length_segment_is_accepted(client, headers):

@@ -45,9 +45,9 @@ def _queue():
         finally:
             client.close()
         return "redis"
-    from tasks import huey
+    from penhas_api.core import queue
 
-    huey.pending_count()
+    queue.pending_count()
     return "sqlite"
 
 
@@ -113,5 +113,13 @@ def _data_dir():
     return f"{path} private (0700, files 0600)"
 
 
-# Later features register more operator-facing checks here (geocoder breaker, last backup, ...).
-EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets, "data_dir": _data_dir}
+def _geocoder():
+    from penhas_api.core.adapters.geocoder import health_check
+
+    return health_check()
+
+
+# Every operator-facing check besides readiness, listed here (not registered by the adapters when imported), so
+# `penhas health` reports the same lines whatever the process imported.
+EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets, "geocoder": _geocoder,
+                      "data_dir": _data_dir}
