@@ -21,6 +21,7 @@ from penhas_api.core.db import database, init_db, make_database, use_database
 from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import Settings, check_complete, provision, use_settings
 from penhas_api.errors import register_error_handlers
+from penhas_api.headers import init_security_headers
 from penhas_api.limits import init_limiter
 from penhas_api.views import BLUEPRINTS
 import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     JWTManager(app)
     init_limiter(app, settings)
     register_error_handlers(app)
+    init_security_headers(app)
     _request_hooks(app)
     for module_name in BLUEPRINTS:
         module = importlib.import_module(f"penhas_api.views.{module_name}")

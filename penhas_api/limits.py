@@ -1,15 +1,35 @@
-"""HTTP rate limits (flask-limiter): Redis storage when REDIS_URL is set, process memory otherwise.
+"""HTTP rate limits (flask-limiter): Redis storage when REDIS_URL is set, else one SQLite file in the data dir
+(``limit_store``) shared by every worker process, so a limit is per server whatever the number of workers.
 
 Keys use the client address that ProxyFix resolved from the trusted proxies only (TRUSTED_PROXIES),
 so a client cannot pick its own bucket by sending X-Forwarded-For.
 """
+import ipaddress
+
 from flask import g, request
 from flask_limiter import Limiter
 
+from penhas_api import limit_store  # noqa: F401 (registers the penhas-sqlite:// storage scheme)
+
+# Brazilian carriers give each phone a /64: any address inside it is the same client.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_key(addr: str) -> str:
+    """IPv4 clients by address, IPv6 clients by their /64 (IPv4-mapped IPv6 as the IPv4 address)."""
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return addr
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(ip)
+
 
 def ip_key() -> str:
-    # The first 18 characters group IPv6 clients of one /64-ish prefix (backend-rules §2.0 "ip-prefix").
-    return (request.remote_addr or "unknown")[:18]
+    return client_key(request.remote_addr or "unknown")
 
 
 def user_key() -> str:
@@ -21,7 +41,7 @@ limiter = Limiter(key_func=ip_key, headers_enabled=False, strategy="fixed-window
 
 
 def init_limiter(app, settings):
-    app.config["RATELIMIT_STORAGE_URI"] = settings.redis_url or "memory://"
+    app.config["RATELIMIT_STORAGE_URI"] = settings.redis_url or f"penhas-sqlite://{settings.data_dir / 'limits.db'}"
     app.config["RATELIMIT_ENABLED"] = True
     # Redis failures must not take the API down: fall back to per-process limits.
     app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True

@@ -1,6 +1,7 @@
 """Root of the `penhas` command. Each noun is its own module; add it here."""
 import typer
 
+from penhas_api.core import data_dir
 from penhas_api.core.db import database, init_db
 from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import ConfigError, get_settings, provision
@@ -51,6 +52,7 @@ def _setup(ctx: typer.Context):
     except ConfigError as exc:
         console.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(2) from None
+    data_dir.secure(settings.data_dir)
     setup_logging(settings.log_level)
     # One connection per command, always closed when it ends.
     init_db()

@@ -13,6 +13,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(2, help="gunicorn worker processes."),
+    threads: int = typer.Option(8, help="Threads per worker process: a slow request holds one thread, not the "
+                                         "process (rate limits are per server whatever these numbers)."),
     worker: bool = typer.Option(None, "--worker/--no-worker",
                                 help="Also run the job consumer (default: on for the embedded setup, "
                                      "off when REDIS_URL is set, where `penhas worker` runs apart)."),
@@ -20,7 +22,7 @@ def serve(
 ):
     """Serve the API with gunicorn (migrating and loading fixtures first).
 
-    Example: penhas serve --host 0.0.0.0 --port 8000 --workers 4
+    Example: penhas serve --host 0.0.0.0 --port 8000 --workers 2 --threads 8
     """
     from gunicorn.app.base import BaseApplication
 
@@ -38,6 +40,8 @@ def serve(
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "penhas_api.web_worker.ApiWorker")
             self.cfg.set("accesslog", None)
 
         def load(self):

@@ -1,5 +1,5 @@
-"""Accounts: the CEP lookup after sign-up, and housekeeping (due LGPD deletions, expired sessions, stale CPF-error
-counters, CEPs never looked up)."""
+"""Accounts: the CEP lookup after sign-up, password-reset e-mails, and housekeeping (due LGPD deletions, expired
+sessions, stale CPF-error counters, CEPs never looked up)."""
 import logging
 
 from huey import crontab
@@ -24,6 +24,14 @@ def delete_user(cliente_id: int):
 def cliente_update_cep(cliente_id: int):
     """Fill the account's city, state and IBGE municipality from ViaCEP (idempotent; retried on failure)."""
     return accounts.update_cep(cliente_id)
+
+
+# No retries: a reset code whose e-mail failed is dropped, and she simply asks again.
+@huey.task(name=accounts.RESET_TASK_NAME)
+@with_db
+def send_reset_code(email: str, remote_ip: str):
+    """Mail a password-reset code when the e-mail has an account (the request answered before knowing)."""
+    return accounts.send_reset_code(email, remote_ip)
 
 
 @periodic_job("accounts.housekeeping", crontab(minute="*"))

@@ -67,7 +67,9 @@ def make_database(url: str):
     if engine == "sqlite":
         return peewee.SqliteDatabase(
             path,
-            pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"},
+            # secure_delete: deleted rows (an erased account) are overwritten, whatever the library's build default.
+            pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal",
+                     "secure_delete": 1},
             **{"timeout": 10, **params},
         )
     # Defaults first, so the URL's own parameters (connect_timeout, max_connections ...) win.

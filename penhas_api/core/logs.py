@@ -33,4 +33,7 @@ def setup_logging(level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     root.propagate = False
+    # peewee logs every query with its parameters at DEBUG: SMS texts, coordinates, digests. Never below INFO,
+    # whoever configures the root logger (LOG_LEVEL=DEBUG included).
+    logging.getLogger("peewee").setLevel(logging.INFO)
     _configured = True

@@ -13,6 +13,7 @@ import threading
 
 from huey import PriorityRedisHuey, SqliteHuey
 
+from penhas_api.core.data_dir import secure as secure_data_dir
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.settings import get_settings
 
@@ -65,6 +66,9 @@ def make_huey(settings=None):
     settings = settings or get_settings()
     if settings.redis_url:
         return PenhasRedisHuey("penhas", url=settings.redis_url, utc=True)
+    # The embedded queue is a file of the data dir: the dir must exist (private) before SQLite opens it, which on
+    # a fresh setup is before any command has provisioned it.
+    secure_data_dir(settings.data_dir)
     return PenhasSqliteHuey("penhas", filename=str(settings.data_dir / "huey.db"), utc=True)
 
 

@@ -15,6 +15,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from penhas_api.core.data_dir import secure as secure_data_dir
+
 _settings = None
 _current: ContextVar = ContextVar("penhas_settings", default=None)
 
@@ -216,8 +218,10 @@ def ensure_secrets(settings: Settings) -> Settings:
 
 def provision() -> Settings:
     """Make the process's settings complete (generated secrets, data dir) and use them from now on."""
-    settings = ensure_secrets(_settings if _settings is not None else load_settings())
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings = _settings if _settings is not None else load_settings()
+    # Private first (umask 077, dir 0700): the secrets and databases created next are the owner's only.
+    secure_data_dir(settings.data_dir)
+    settings = ensure_secrets(settings)
     reset_settings(settings)
     return settings
 

@@ -2,8 +2,9 @@
 from flask import Blueprint, g, request
 
 from penhas_api.auth import open_session, require_session
+from penhas_api.core.keys import keyed_digest
 from penhas_api.core.services import accounts, profile
-from penhas_api.limits import ip_key, limiter
+from penhas_api.limits import check_limit, ip_key, limiter
 from penhas_api.params import Field, validate
 
 bp = Blueprint("accounts", __name__)
@@ -11,13 +12,20 @@ bp = Blueprint("accounts", __name__)
 APP_VERSION = Field("str", required=True, min_length=1, max_length=800)
 
 
-def _counted(_response) -> bool:
-    """Per-IP limits of /signup and /login count only requests that got past the input checks (as the original)."""
-    return bool(g.get("rate_counted"))
+def _count_for_client(name: str, *limits: str) -> None:
+    """Per-IP limits of /signup and /login count only requests that got past the input checks (as the original).
+
+    Counted here, one atomic hit before the work, rather than by the decorator's ``deduct_when`` (which checks
+    before the request and counts after it, so parallel requests all pass the check)."""
+    for limit in limits:
+        check_limit(limit, f"{name}:{limit}:{ip_key()}")
 
 
-def _count_this_request() -> None:
-    g.rate_counted = True
+def _limit_signup_check(kind: str, value: str) -> None:
+    """Per-value limits of the sign-up checks, whatever the IP; keyed by a digest so no CPF sits in the store."""
+    key = f"signup-{kind}:" + keyed_digest("signup-check", f"{kind}:{value}")
+    check_limit(f"{accounts.SIGNUP_CHECKS_PER_VALUE_PER_HOUR}/hour", key + ":h")
+    check_limit(f"{accounts.SIGNUP_CHECKS_PER_VALUE_PER_DAY}/day", key + ":d")
 
 
 def _remote_ip() -> str:
@@ -34,7 +42,6 @@ def _session_body(user) -> dict:
 
 
 @bp.post("/signup")
-@limiter.limit("3 per minute", key_func=ip_key, deduct_when=_counted)
 def signup():
     v = validate({
         "dry": Field("int", required=True),
@@ -58,7 +65,10 @@ def signup():
         accounts.check_signup_fields(v)
     # Step 3 of the spec's order: before the per-IP limit counts the request (as the original).
     accounts.check_signup_cep(v["cep"])
-    _count_this_request()
+    _count_for_client("signup", "3/minute", "20/day")
+    _limit_signup_check("cpf", v["cpf"])
+    if not dry:
+        _limit_signup_check("email", accounts.normalize_email(v["email"]))
     user = accounts.signup(v, _remote_ip(), v["app_version"], dry)
     if user is None:
         return {"continue": 1}
@@ -66,7 +76,6 @@ def signup():
 
 
 @bp.post("/login")
-@limiter.limit("3 per minute", key_func=ip_key, deduct_when=_counted)
 def login():
     v = validate({
         "email": Field("email", required=True, max_length=200),
@@ -74,7 +83,7 @@ def login():
         "app_version": APP_VERSION,
     })
     accounts.reject_weak_login_password(v["senha"])
-    _count_this_request()
+    _count_for_client("login", "3/minute")
     user = accounts.login(v["email"], v["senha"], _remote_ip(), v["app_version"])
     return _session_body(user)
 

@@ -50,7 +50,8 @@ def test_signup_login_me_toggles_put_me_logout(client):
     assert_error(me(client, signup_token), 403, "jwt_logout")
     assert me(client, token).status_code == 200
 
-    assert_error(app_login(client, "journey@example.com", FIRST_PASSWORD), 400, "notfound")
+    # The old e-mail has no account any more: the same answer as a wrong password.
+    assert_error(app_login(client, "journey@example.com", FIRST_PASSWORD), 400, "wrongpassword")
     assert_error(app_login(client, "nova.journey@example.com", FIRST_PASSWORD), 400, "wrongpassword")
     r = client.post("/login", query_string={"app_version": UA},
                     data={"email": "nova.journey@example.com", "senha": NEW_PASSWORD})

@@ -118,7 +118,7 @@ def test_login_success_wrong_password_and_unknown(client):
     assert Cliente.get_by_id(user.id).qtde_login_senha_normal == 2
     body = assert_error(login(client, user.email, "Outra-Senha-1"), 400, "wrongpassword", "password", "invalid")
     assert body["message"] == "E-mail ou senha inválida."
-    assert_error(login(client, "ninguem@example.com", DEFAULT_PASSWORD), 400, "notfound", "password")
+    assert_error(login(client, "ninguem@example.com", DEFAULT_PASSWORD), 400, "wrongpassword", "password")
     assert_error(login(client, user.email, "fraca"), 400, "wrongpassword_tooweak", "password")
     assert_error(login(client, "", DEFAULT_PASSWORD), 400, "form_error", "email", "is_required")
     assert_error(login(client, user.email, "x" * 201), 400, "form_error", "senha", "invalid_max_length")

@@ -1,13 +1,11 @@
 """Password reset end to end through a real SMTP server on loopback (contract §2.1.3–2.1.4)."""
-import os
 import re
 from datetime import timedelta
 from email.header import decode_header, make_header
 
 from penhas_api.core.models import Cliente, EmailOutbox, ResetPassword
 from penhas_api.core.passwords import verify_password
-from penhas_api.core.services.accounts import MAX_RESET_ATTEMPTS
-from penhas_api.core.settings import load_settings, reset_settings
+from penhas_api.core.services.accounts import MAX_RESET_ATTEMPTS, RESET_ANSWER
 from tests.factories import DEFAULT_PASSWORD, auth_headers, make_user
 from tests.helpers import assert_error
 
@@ -39,8 +37,7 @@ def test_code_by_mail_wrong_attempts_kill_it_right_code_resets_and_revokes(clien
     old_session = auth_headers(app, user)
     r = request_code(client, user.email.upper())
     assert r.status_code == 200
-    assert r.get_json() == {"message": "Enviamos um código com 6 números para o seu e-mail", "ttl": 3600,
-                            "digits": 6, "min_ttl_retry": 216}
+    assert r.get_json() == RESET_ANSWER
     assert len(smtp_server) == 1 and smtp_server[0]["To"] == user.email
     assert str(make_header(decode_header(smtp_server[0]["Subject"]))) == "PenhaS - Recuperação de senha"
     code = code_from(smtp_server[0])
@@ -51,7 +48,7 @@ def test_code_by_mail_wrong_attempts_kill_it_right_code_resets_and_revokes(clien
     # Asking again soon sends nothing new.
     frozen_clock.advance(minutes=10)
     again = request_code(client, user.email).get_json()
-    assert again["message"].startswith("Aguardando código") and again["ttl"] == 3000 and len(smtp_server) == 1
+    assert again == RESET_ANSWER and len(smtp_server) == 1
 
     # N wrong codes kill it: afterwards even the right code is refused.
     for _ in range(MAX_RESET_ATTEMPTS):
@@ -60,7 +57,7 @@ def test_code_by_mail_wrong_attempts_kill_it_right_code_resets_and_revokes(clien
     assert_error(write_new(client, user.email, code, "1"), 400, "invalid_token")
 
     # A dead code does not block a new one.
-    assert request_code(client, user.email).get_json()["ttl"] == 3600
+    request_code(client, user.email)
     assert len(smtp_server) == 2
     code = code_from(smtp_server[1])
     assert write_new(client, user.email, code, "1").get_json() == {"continue": 1}
@@ -85,28 +82,17 @@ def test_code_expires_after_an_hour(client, smtp_server, frozen_clock):
     frozen_clock.advance(seconds=3601)
     assert_error(write_new(client, user.email, code, "1"), 400, "invalid_token")
     # An expired code does not hold back a new one.
-    assert request_code(client, user.email).get_json()["ttl"] == 3600
+    request_code(client, user.email)
     assert len(smtp_server) == 2
 
 
 def test_unknown_email_and_bad_input(client):
-    body = assert_error(request_code(client, "ninguem@example.com"), 400, "email_not_found", "email", "invalid")
-    assert body["message"] == "Não foi encontrado nenhuma conta com esse endereço de e-mail."
+    # An unknown e-mail gets the answer a known one gets (tests/api/test_account_privacy.py).
+    assert request_code(client, "ninguem@example.com").get_json() == RESET_ANSWER
     assert_error(write_new(client, "ninguem@example.com", "123456", "1"), 400, "invalid_token", "token")
     assert_error(write_new(client, "a@b.com", "123", "1"), 400, "form_error", "token", "invalid_min_length")
     assert_error(write_new(client, "a@b.com", "123456", "x"), 400, "form_error", "dry", "invalid")
     assert_error(request_code(client, "no-at-sign"), 400, "form_error", "email", "invalid")
-
-
-def test_mail_server_down_gives_a_retryable_error_and_no_live_code(client):
-    user = make_user()
-    reset_settings(load_settings(dict(os.environ, SMTP_HOST="127.0.0.1", SMTP_PORT="1")))
-    try:
-        assert_error(request_code(client, user.email), 503, "mail_unavailable")
-    finally:
-        reset_settings(None)
-    assert ResetPassword.select().count() == 0
-
 
 def test_reset_rate_limits_per_ip(client, rate_limits):
     user = make_user()

@@ -12,7 +12,8 @@ log = logging.getLogger("penhas.mail")
 
 def send_mail(to_address: str, subject: str, body: str, cliente_id: int | None = None,
               sensitive: bool = False) -> None:
-    """Send one plain-text message. ``sensitive`` bodies (reset codes) are never logged or kept by SMTP runs."""
+    """Send one plain-text message. ``sensitive`` bodies (reset codes) are never logged nor kept, by any backend:
+    nothing that grants access to an account is stored in clear."""
     from penhas_api.core.models import EmailOutbox
 
     s = get_settings()
@@ -37,6 +38,6 @@ def send_mail(to_address: str, subject: str, body: str, cliente_id: int | None =
         kept_body = "" if sensitive else body
     else:
         log.info("mail (log backend) subject=%r%s", subject, "" if sensitive else f" body={body!r}")
-        kept_body = body
+        kept_body = "" if sensitive else body
     EmailOutbox.create(created_at=clock.now(), to_address=to_address, subject=subject, body=kept_body,
                        backend=backend, sent_at=clock.now(), cliente=cliente_id)

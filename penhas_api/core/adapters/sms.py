@@ -27,8 +27,9 @@ class LogSms:
 
     def send(self, number_e164: str, text: str) -> str:
         message_id = f"log-{uuid.uuid4()}"
-        # The embedded backend stands in for a phone: the text is the point of it (dev and tests only).
-        log.info("sms (log backend) to=%s id=%s text=%s", mask_number(number_e164), message_id, text)
+        # Never the text: it carries her name, her position and invite tokens. `penhas sms list --show-texts`
+        # shows it from the database to an operator who asks.
+        log.info("sms (log backend) to=%s id=%s chars=%d", mask_number(number_e164), message_id, len(text))
         return message_id
 
     def ping(self) -> None:

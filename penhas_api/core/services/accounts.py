@@ -4,6 +4,7 @@ Rules: backend-rules §2.2, §3 and §11; the wire format lives in the views. Pa
 ``core.passwords``, CPFs kept as keyed digests by ``core.adapters.cpf``.
 """
 import base64
+import functools
 import hmac
 import logging
 import os
@@ -11,6 +12,8 @@ import re
 import secrets
 import smtplib
 from datetime import date, datetime, timedelta
+
+from peewee import fn
 
 from penhas_api.core import clock, queue
 from penhas_api.core.adapters import cep as cep_adapter
@@ -21,7 +24,8 @@ from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error, not_found
 from penhas_api.core.keys import keyed_digest
 from penhas_api.core.models import (
-    Cliente, ClienteSession, CpfCache, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationMessage, ResetPassword,
+    Cliente, ClienteSession, CpfCache, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationLog, NotificationMessage,
+    ResetPassword,
 )
 from penhas_api.core.passwords import check_strength, hash_password, strength_error, verify_password
 from penhas_api.core.services.center_suggestions import cep_not_found
@@ -42,6 +46,20 @@ RESET_MIN_TTL_RETRY = 216
 # A code younger than 94 % of its life is "still on its way": no second e-mail (as the original).
 RESET_RESEND_AFTER_SECONDS = 3384
 MAX_RESET_ATTEMPTS = 5
+# Codes mailed to one account, counted whatever the IP that asked: a code killed by wrong guesses is not simply
+# replaced by a fresh one.
+RESET_TASK_NAME = "accounts.send_reset_code"
+RESET_CODES_PER_HOUR = 3
+RESET_CODES_PER_DAY = 10
+# The one answer to every well-formed reset request: it must not tell whether the e-mail has an account
+# (backend-rules §15.5); the app shows `message` as it is.
+RESET_ANSWER = {"message": "Se houver uma conta com este e-mail, enviamos para ele um código com 6 números. "
+                           "Confira também a caixa de spam.",
+                "ttl": RESET_TTL_SECONDS, "digits": RESET_DIGITS, "min_ttl_retry": RESET_MIN_TTL_RETRY}
+# The sign-up CPF and e-mail checks say whether a value has an account (the contract keeps them): each value may be
+# checked this often, whatever the IP (the per-IP limits are in the view).
+SIGNUP_CHECKS_PER_VALUE_PER_HOUR = 5
+SIGNUP_CHECKS_PER_VALUE_PER_DAY = 10
 
 LOGIN_STATUSES = ("active", "deleted_scheduled", "banned")
 
@@ -225,12 +243,20 @@ def wrong_password() -> PenhasError:
     return PenhasError("wrongpassword", "E-mail ou senha inválida.", 400, field="password", reason="invalid")
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def login(email: str, senha: str, remote_ip: str, app_version: str | None) -> Cliente:
-    """Check the password and the account's state; the caller opens the session."""
+    """Check the password and the account's state; the caller opens the session.
+
+    An unknown e-mail gets the wrong-password answer after checking the password against a dummy hash, so neither
+    the answer nor its time tells whether the e-mail has an account."""
     user = Cliente.get_or_none(Cliente.email == normalize_email(email), Cliente.status.in_(LOGIN_STATUSES))
     if user is None:
-        raise PenhasError("notfound", "Você ainda não possui cadastro conosco.", 400, field="password",
-                          reason="invalid")
+        verify_password(senha, _dummy_hash())
+        raise wrong_password()
     now = clock.now()
     if user.login_status == "NOK":
         blocked_at = user.login_status_last_blocked_at
@@ -274,16 +300,30 @@ def _live_reset(user: Cliente):
 
 
 def request_password_reset(email: str, remote_ip: str) -> dict:
+    """Every well-formed request gets ``RESET_ANSWER``: known or unknown e-mail, code pending, cap reached or mail
+    server down alike. The look-up and the e-mail happen in a queued task, so the answer takes as long either way."""
+    try:
+        queue.enqueue(RESET_TASK_NAME, normalize_email(email), remote_ip)
+    except Exception as exc:
+        log.error("reset request not queued: %s", exc.__class__.__name__)
+    return dict(RESET_ANSWER)
+
+
+def send_reset_code(email: str, remote_ip: str) -> str:
+    """Mail a fresh code unless one is still on its way or the account's cap is reached; returns what happened."""
     user = Cliente.get_or_none(Cliente.email == normalize_email(email))
     if user is None:
-        raise PenhasError("email_not_found", "Não foi encontrado nenhuma conta com esse endereço de e-mail.", 400,
-                          field="email", reason="invalid")
+        return "unknown"
     now = clock.now()
     pending = _live_reset(user)
     if pending is not None and (now - pending.created_at).total_seconds() < RESET_RESEND_AFTER_SECONDS:
-        return {"message": "Aguardando código com 6 números, que enviamos o para o seu e-mail recentemente",
-                "ttl": max(0, int((pending.valid_until - now).total_seconds())),
-                "min_ttl_retry": RESET_MIN_TTL_RETRY, "digits": RESET_DIGITS}
+        return "pending"
+    for window, cap in ((timedelta(hours=1), RESET_CODES_PER_HOUR), (timedelta(days=1), RESET_CODES_PER_DAY)):
+        issued = ResetPassword.select().where(ResetPassword.cliente == user,
+                                              ResetPassword.created_at > now - window).count()
+        if issued >= cap:
+            log.warning("reset code refused: account cap reached", extra={"user_id": user.id})
+            return "capped"
     code = "".join(secrets.choice("0123456789") for _ in range(RESET_DIGITS))
     with database.atomic():
         row = ResetPassword.create(cliente=user, token="-", valid_until=now + timedelta(seconds=RESET_TTL_SECONDS),
@@ -298,10 +338,8 @@ def request_password_reset(email: str, remote_ip: str) -> dict:
         # Without the e-mail the code is useless; drop it so the next request sends a fresh one at once.
         ResetPassword.delete().where(ResetPassword.id == row.id).execute()
         log.warning("reset e-mail not sent", extra={"user_id": user.id})
-        raise PenhasError("mail_unavailable",
-                          "Não conseguimos enviar o e-mail agora. Tente novamente em alguns minutos.", 503) from None
-    return {"message": "Enviamos um código com 6 números para o seu e-mail", "ttl": RESET_TTL_SECONDS,
-            "digits": RESET_DIGITS, "min_ttl_retry": RESET_MIN_TTL_RETRY}
+        return "mail_failed"
+    return "sent"
 
 
 def invalid_reset_token() -> PenhasError:
@@ -416,6 +454,15 @@ def start_due_deletions() -> list[int]:
     return claimed
 
 
+def _delete_notifications_only_for(cliente_id: int) -> int:
+    """Messages whose one recipient is her: the cascade removes her log rows, not the message (its text is about
+    her and nobody else will ever read it)."""
+    others = NotificationLog.select().where((NotificationLog.message == NotificationMessage.id)
+                                            & (NotificationLog.cliente != cliente_id))
+    hers = NotificationLog.select(NotificationLog.message).where(NotificationLog.cliente == cliente_id)
+    return NotificationMessage.delete().where(NotificationMessage.id.in_(hers) & ~fn.EXISTS(others)).execute()
+
+
 def erase_user(cliente_id: int, reason: str) -> bool:
     """Delete every trace of the user: outside data through the erasers, then her row (rows that reference it
     go by cascade), leaving a tombstone without personal data. Idempotent: False when she is already gone."""
@@ -432,6 +479,7 @@ def erase_user(cliente_id: int, reason: str) -> bool:
     with database.atomic():
         # Messages she caused stay with their recipients, but no longer point at her.
         NotificationMessage.update(subject_id=0).where(NotificationMessage.subject_id == cliente_id).execute()
+        _delete_notifications_only_for(cliente_id)
         # Keyed by her CPF digest, not her id, so no cascade reaches them: the registry's answer about her CPF
         # (birth date, name digest) and the sign-up error counters for it.
         CpfCache.delete().where(CpfCache.cpf_hashed == user.cpf_hash).execute()

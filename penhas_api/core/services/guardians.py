@@ -30,6 +30,10 @@ REFUSED_BLOCK_DAYS = 7
 REACTIVATE_WITHIN = timedelta(days=1)
 COUNTED_STATUSES = ("pending", "accepted", "expired_for_not_use", "refused")
 HUMAN_TZ = ZoneInfo("America/Sao_Paulo")
+# Invitations SENT in a rolling window, deleted ones included: inviting, deleting and inviting another number
+# must not turn one account into an SMS cannon (cost, and harassment of the numbers invited).
+INVITES_PER_HOUR = 5
+INVITES_PER_DAY = 10
 SAME_LINK = "O seu guardião pode aceitar o seu convite utilizando o mesmo link que foi enviado anteriormente."
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -158,6 +162,16 @@ def _used_invites(cliente_id: int, exclude_expired_number: str | None = None) ->
     return query.count()
 
 
+def _check_invite_window(cliente_id: int, now) -> None:
+    for window, cap in ((timedelta(hours=1), INVITES_PER_HOUR), (timedelta(days=1), INVITES_PER_DAY)):
+        sent = SentSms.select().where((SentSms.cliente == cliente_id) & (SentSms.kind == "invite")
+                                      & (SentSms.created_at > now - window)).count()
+        if sent >= cap:
+            raise PenhasError("too_many_invites",
+                              "Você enviou muitos convites recentemente. Aguarde algumas horas para convidar outro "
+                              "guardião.")
+
+
 def own_guardian(user: Cliente, guardian_id) -> Guardian:
     gid = parse_id(guardian_id)
     if gid is None:
@@ -209,6 +223,7 @@ def invite(user: Cliente, nome: str, celular: str) -> dict:
             return {"title": "Convite reativado",
                     "message": f"O convite para o número {nat} foi reativado! {SAME_LINK}",
                     "data": guardian_data(Guardian.get_by_id(removed.id))}
+        _check_invite_window(user.id, now)
         # Old expired and refused rows of this number are retired so their links stop working (one live row per
         # number: a guardian is never alerted twice).
         Guardian.update(deleted_at=now).where(

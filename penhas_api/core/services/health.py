@@ -103,6 +103,16 @@ def _secrets():
     return "from the environment" if not generated else "generated in the data dir (embedded setup)"
 
 
+def _data_dir():
+    from penhas_api.core import data_dir
+
+    path = get_settings().data_dir
+    found = data_dir.problems(path)
+    if found:
+        raise RuntimeError("readable by other local users (chmod 700 the dir, 600 its files): " + ", ".join(found))
+    return f"{path} private (0700, files 0600)"
+
+
 def _geocoder():
     from penhas_api.core.adapters.geocoder import health_check
 
@@ -111,4 +121,5 @@ def _geocoder():
 
 # Every operator-facing check besides readiness, listed here (not registered by the adapters when imported), so
 # `penhas health` reports the same lines whatever the process imported.
-EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets, "geocoder": _geocoder}
+EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets, "geocoder": _geocoder,
+                      "data_dir": _data_dir}

@@ -118,8 +118,9 @@ def requeue_stale() -> int:
 
 
 def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50, before_id: int | None = None,
-             show_numbers: bool = False, actor: str | None = None) -> list[SentSms]:
-    """Operator listing, newest first; showing the full numbers (``show_numbers``) is audited."""
+             show_numbers: bool = False, show_texts: bool = False, actor: str | None = None) -> list[SentSms]:
+    """Operator listing, newest first; showing the full numbers (``show_numbers``) or the texts (``show_texts``:
+    her name, her location) is audited."""
     query = SentSms.select()
     if failed_only:
         query = query.where(SentSms.status == "failed")
@@ -132,6 +133,8 @@ def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50, 
     rows = list(query.order_by(SentSms.id.desc()).limit(limit))
     if show_numbers:
         audit("sms.list.show_numbers", "sent_sms_log", None, actor=actor, rows=len(rows))
+    if show_texts:
+        audit("sms.list.show_texts", "sent_sms_log", None, actor=actor, rows=len(rows))
     return rows
 
 

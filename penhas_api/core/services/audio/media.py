@@ -12,7 +12,7 @@ from penhas_api.core.adapters import ffmpeg
 from penhas_api.core.adapters.storage import StorageError, get_storage
 from penhas_api.core.models import ClienteAudio, MediaUpload
 from penhas_api.core.services.audio.rules import (
-    INTENTION, STORAGE_PREFIX, audio_file_missing, audio_tools_missing, unsupported_audio)
+    INTENTION, STORAGE_PREFIX, audio_file_missing, audio_too_long, audio_tools_missing, unsupported_audio)
 
 
 log = logging.getLogger("penhas.audio")
@@ -47,6 +47,9 @@ def analyse(data: bytes, ext: str) -> Analysed:
                 stored = path.read_bytes()
             duration = ffmpeg.duration_seconds(path)
             waveform = base64.b64encode(ffmpeg.waveform_png(path)).decode()
+        except ffmpeg.AudioTooLong:
+            log.info("audio upload refused: longer than a segment", extra={"ext": ext, "size": len(data)})
+            raise audio_too_long() from None
         except ffmpeg.InvalidAudio:
             log.info("audio upload refused: not decodable", extra={"ext": ext, "size": len(data)})
             raise unsupported_audio() from None

@@ -3,6 +3,7 @@ contract's messages and errors, and event ids."""
 import re
 from datetime import datetime, timedelta, timezone
 
+from penhas_api.core.adapters import ffmpeg
 from penhas_api.core.errors import PenhasError, form_error
 
 
@@ -68,6 +69,12 @@ def unsupported_type():
 def unsupported_audio():
     return PenhasError("unsupported_media_type", "O arquivo de áudio está corrompido ou não é suportado.", 400,
                        field="media", reason="invalid")
+
+
+def audio_too_long():
+    return PenhasError("unsupported_media_type",
+                       f"O trecho de áudio é mais longo do que o aplicativo grava ({ffmpeg.MAX_SEGMENT_SECONDS} s).",
+                       400, field="media", reason="invalid")
 
 
 def sha1_mismatch():

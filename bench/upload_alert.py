@@ -1,0 +1,217 @@
+"""Benchmark: panic-alert latency while hostile audio uploads run (issue 11, item 1).
+
+Starts `penhas serve` as shipped (threaded gunicorn workers; on the embedded default it also runs the job consumer)
+in a scratch data dir, with SMS sent to moto_server as SNS (started on a free port unless SNS_ENDPOINT_URL is
+given). One account runs --uploaders concurrent upload loops; other women fire --alerts panic alerts (one every
+--spacing seconds, 3 accepted guardians each). For every alert it records request → response, and request → each
+SMS seen at moto (moto's /moto-api/data.json polled every 10 ms). Scenarios:
+
+  quiet         no uploads (the baseline);
+  too-long      the review's file: 45 minutes of Opus in MP4 (2.7 MB) named .aac, refused from ffprobe's answer;
+  full-length   900 s of Opus in MP4, the longest segment accepted, transcoded to AAC (the most CPU an upload
+                may cost).
+
+    python bench/upload_alert.py --alerts 30
+    REDIS_URL=redis://127.0.0.1:6379/13 python bench/upload_alert.py   # queue on Redis (flushed), `penhas worker`
+"""
+import argparse
+import hashlib
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from alert_latency import MotoWatcher, free_port, wait_http  # noqa: E402
+
+
+def opus_mp4(out: Path, seconds: int, bitrate: str) -> bytes:
+    short = out.with_suffix(".30.mp4")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000",
+                    "-t", "30", "-c:a", "libopus", "-b:a", bitrate, "-f", "mp4", str(short)], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", str(seconds // 30 - 1), "-i", str(short),
+                    "-c", "copy", "-f", "mp4", str(out)], check=True)
+    return out.read_bytes()
+
+
+def make_women(n: int, guardians_each: int = 3) -> list:
+    from penhas_api.core import clock
+    from penhas_api.core.models import Guardian
+    from penhas_api.core.services.guardians import new_token
+    from tests.factories import make_user
+
+    women, now = [], clock.now()
+    for i in range(n):
+        user = make_user(nome_completo=f"Usuaria Bench {i}", apelido=f"bench{i}")
+        for _ in range(guardians_each):
+            number = f"+55119{random.randint(10000000, 99999999)}"
+            Guardian.create(cliente=user, status="accepted", celular_e164=number, nome="G", token=new_token(),
+                            created_at=now, accepted_at=now, celular_formatted_as_national=number,
+                            expires_at=now, accepted_meta={})
+        women.append(user)
+    return women
+
+
+class Uploader(threading.Thread):
+    def __init__(self, url: str, headers: dict, data: bytes, stop: threading.Event):
+        super().__init__(daemon=True)
+        self.url, self.headers, self.data, self.stop = url, headers, data, stop
+        self.statuses, self.seconds = [], []
+
+    def run(self):
+        sha1 = hashlib.sha1(self.data).hexdigest()
+        while not self.stop.is_set():
+            now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+            t0 = time.monotonic()
+            try:
+                r = requests.post(f"{self.url}/me/audios", headers=self.headers, timeout=120, data={
+                    "event_id": str(uuid.uuid4()), "event_sequence": "1", "cliente_created_at": now,
+                    "current_time": now, "sha1": sha1}, files={"media": ("1_x_1.aac", self.data, "audio/aac")})
+                self.statuses.append(r.status_code)
+            except requests.RequestException as exc:
+                self.statuses.append(exc.__class__.__name__)
+            self.seconds.append(time.monotonic() - t0)
+
+
+def fire_alerts(url: str, women_headers: list, phones: list, spacing: float) -> tuple[list, dict]:
+    """Returns (response latencies in ms, phone → request start)."""
+    responses, started = [], {}
+    for headers, numbers in zip(women_headers, phones):
+        t0 = time.time()
+        r = requests.post(f"{url}/me/guardioes/alert", headers=headers, timeout=60,
+                          params={"gps_lat": "-23.5505199", "gps_long": "-46.633308"})
+        responses.append((time.time() - t0) * 1000)
+        assert r.status_code == 200 and r.json()["title"].startswith(f"{len(numbers)} alertas"), r.text
+        for phone in numbers:
+            started[phone] = t0
+        time.sleep(spacing)
+    return responses, started
+
+
+def sms_latencies(watcher, started: dict, timeout: float = 120.0) -> list[float]:
+    deadline = time.monotonic() + timeout
+    got = {}
+    while time.monotonic() < deadline:
+        got = {phone: t for t, phone in watcher.seen.values() if phone in started}
+        if len(got) == len(started):
+            break
+        time.sleep(0.05)
+    return sorted((got[p] - started[p]) * 1000 for p in got) + [float("inf")] * (len(started) - len(got))
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--alerts", type=int, default=30, help="alerts per scenario (3 SMS each)")
+    parser.add_argument("--spacing", type=float, default=0.5, help="seconds between alerts")
+    parser.add_argument("--uploaders", type=int, default=4, help="concurrent hostile upload loops")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="penhas-bench-upload-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "S3_BUCKET", "S3_ENDPOINT_URL")}
+    env.update(PENHAS_DATA_DIR=str(data_dir), SMS_BACKEND="sns", RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING",
+               AWS_ACCESS_KEY_ID=env.get("AWS_ACCESS_KEY_ID", "bench"),
+               AWS_SECRET_ACCESS_KEY=env.get("AWS_SECRET_ACCESS_KEY", "bench"), AWS_REGION="us-east-1",
+               MAX_GUARD_ALERT_PER_MINUTE="1000", MAX_GUARD_ALERT_PER_24H="1000")
+    if os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    moto = server = worker = watcher = None
+    try:
+        if not env.get("SNS_ENDPOINT_URL"):
+            port = free_port()
+            moto = subprocess.Popen(["moto_server", "-p", str(port)], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            env["SNS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+        wait_http(env["SNS_ENDPOINT_URL"] + "/moto-api/data.json")
+        os.environ.clear()
+        os.environ.update(env)
+        if env.get("REDIS_URL"):
+            import redis
+
+            redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+
+        print("making the hostile files…", flush=True)
+        files = {"too-long": opus_mp4(data_dir / "too-long.mp4", 2700, "6k"),
+                 "full-length": opus_mp4(data_dir / "full-length.mp4", 900, "24k")}
+
+        from penhas_api import create_app
+        from penhas_api.core.fixtures import load_fixtures
+        from penhas_api.core.migrate import migrate
+        from penhas_api.core.models import Guardian
+        from tests.factories import auth_headers, make_user
+
+        migrate()
+        load_fixtures()
+        app = create_app()
+        scenarios = ("quiet", "too-long", "full-length")
+        women = make_women(args.alerts * len(scenarios) + 1)
+        women_headers = [auth_headers(app, w) for w in women]
+        phones = [[g.celular_e164 for g in Guardian.select().where(Guardian.cliente == w.id)] for w in women]
+        hostile = auth_headers(app, make_user(nome_completo="Conta Hostil", apelido="hostil"))
+
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "serve", "--no-setup", "--port", str(port),
+                                   "--workers", str(args.workers)], env=env, cwd=ROOT)
+        if env.get("REDIS_URL"):
+            worker = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "worker", "--no-scheduler"],
+                                      env=env, cwd=ROOT)
+        wait_http(url + "/health", timeout=60)
+        watcher = MotoWatcher(env["SNS_ENDPOINT_URL"])
+        watcher.start()
+        # Warm-up alert: first connections, the SNS client, gunicorn's lazy imports.
+        sms_latencies(watcher, fire_alerts(url, women_headers[-1:], phones[-1:], 0)[1])
+        time.sleep(2)
+
+        lines = []
+        for i, name in enumerate(scenarios):
+            stop, uploaders = threading.Event(), []
+            if name != "quiet":
+                uploaders = [Uploader(url, hostile, files[name], stop) for _ in range(args.uploaders)]
+                for u in uploaders:
+                    u.start()
+                time.sleep(2)  # the uploads are being analysed when the alerts arrive
+            chunk = slice(i * args.alerts, (i + 1) * args.alerts)
+            responses, started = fire_alerts(url, women_headers[chunk], phones[chunk], args.spacing)
+            stop.set()
+            sms = sms_latencies(watcher, started)
+            for u in uploaders:
+                u.join(180)
+            uploads = [s for u in uploaders for s in u.statuses]
+            upload_s = [s for u in uploaders for s in u.seconds]
+            extra = ""
+            if uploads:
+                extra = (f" | {len(uploads)} uploads, statuses {sorted(set(map(str, uploads)))}, "
+                         f"median {statistics.median(upload_s):.1f} s")
+            line = (f"{name:12s} alert response p50 {pct(responses, 50):6.0f} ms p95 {pct(responses, 95):6.0f} ms "
+                    f"max {max(responses):6.0f} ms | SMS at moto p50 {pct(sms, 50):6.0f} ms "
+                    f"p95 {pct(sms, 95):6.0f} ms max {max(sms):6.0f} ms{extra}")
+            print(line, flush=True)
+            lines.append(line)
+        print("\n".join(["", "summary:"] + lines))
+    finally:
+        for proc in (server, worker, moto):
+            if proc:
+                proc.terminate()
+                proc.wait(20)
+        if watcher:
+            watcher.stop.set()
+
+
+if __name__ == "__main__":
+    main()
