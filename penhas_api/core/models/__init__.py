@@ -14,6 +14,8 @@ from penhas_api.core.models.guardians import (  # noqa: F401
     FaqGuardian, Guardian, PanicAlert, PoliceCall, SentSms)
 from penhas_api.core.models.jobs import FailedJob  # noqa: F401
 from penhas_api.core.models.content import FaqCategory, FaqItem  # noqa: F401
+from penhas_api.core.models.chat import (  # noqa: F401
+    ChatBlock, ChatMessage, ChatPendingNotification, ChatSession, ChatSupport, ChatSupportMessage)
 
 
 def all_models():
