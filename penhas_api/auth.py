@@ -110,10 +110,18 @@ def _touch_activity(user: Cliente) -> None:
         user.last_activity_at = now
 
 
+# Modules this server implements. A module is advertised (GET /me) and allowed (require_module) only when it is
+# both one she may use and served here: the app shows a tab for every advertised module, so advertising an
+# unserved one (chat, quiz, mf) gives her screens whose every call fails.
+SERVED_MODULES = frozenset({"tweets", "pontos_de_apoio", "modo_seguranca", "noticias"})
+
+
 def user_modules(user: Cliente) -> list[str]:
     if user.is_female:
-        return ["tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"]
-    return ["chat_suporte", "pontos_de_apoio", "noticias"]
+        eligible = ["tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"]
+    else:
+        eligible = ["chat_suporte", "pontos_de_apoio", "noticias"]
+    return [code for code in eligible if code in SERVED_MODULES]
 
 
 def require_module(module: str) -> None:

@@ -130,3 +130,23 @@ def seed_guardians(user):
     PoliceCall.create(cliente=user, created_at=now)
     SentSms.create(phonenumber=guardian.celular_e164, message="PenhaS: alerta", created_at=now, kind="alert",
                    priority=100, status="sent", updated_at=now, cliente=user, guardiao=guardian, alert=alert)
+
+
+@seeder
+def seed_people(user):
+    """Her blocks and profile reports, and those that name her: all go with her account."""
+    from penhas_api.core.models import ProfileReport, TimelineBlock
+    from tests.factories import make_user
+
+    now = clock.now()
+    third = make_user()
+    TimelineBlock.create(cliente=user, blocked=third, created_at=now)
+    TimelineBlock.create(cliente=third, blocked=user, created_at=now)
+    ProfileReport.create(cliente=user, reported=third, reason="r", created_at=now)
+    ProfileReport.create(cliente=third, reported=user, reason="r", created_at=now)
+
+    def check():
+        assert not TimelineBlock.select().where(TimelineBlock.blocked == user.id).exists()
+        assert not ProfileReport.select().where(ProfileReport.reported == user.id).exists()
+
+    return check

@@ -81,6 +81,9 @@ class Settings:
     max_guard_alert_per_24h: int
     # Retired master keys still able to unwrap data keys until `penhas audio rewrap` moved them to the current one.
     encryption_keys_old: tuple = field(repr=False, default=())
+    # Community (backend-rules §7): the synthetic GEO:CITY badge's icons.
+    badge_icon_url: str = ""
+    badge_icon_url_black: str = ""
     environ: dict = field(repr=False, default_factory=dict)
 
     # Secrets that live in environment variables in production; a generated one is fine only embedded.
@@ -152,6 +155,11 @@ def load_settings(environ=None) -> Settings:
         max_guard_alert_per_minute=_int(env.get("MAX_GUARD_ALERT_PER_MINUTE"), 1),
         max_guard_alert_per_24h=_int(env.get("MAX_GUARD_ALERT_PER_24H"), 10),
         encryption_keys_old=tuple(k.strip() for k in (env.get("ENCRYPTION_KEYS_OLD") or "").split(",") if k.strip()),
+        badge_icon_url=env.get("PENHAS_DEFAULT_BADGE_ICON_URL") or (
+            (env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/") + "/i/0.svg"),
+        badge_icon_url_black=env.get("PENHAS_DEFAULT_BADGE_ICON_URL_BLACK") or env.get(
+            "PENHAS_DEFAULT_BADGE_ICON_URL") or ((env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+                                                + "/i/0.svg"),
         environ=env,
     )
 

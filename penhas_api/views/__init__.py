@@ -9,4 +9,5 @@ BLUEPRINTS = [
     "guardians",
     "centers",
     "web",
+    "people",
 ]

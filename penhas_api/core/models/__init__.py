@@ -14,6 +14,7 @@ from penhas_api.core.models.guardians import (  # noqa: F401
     FaqGuardian, Guardian, PanicAlert, PoliceCall, SentSms)
 from penhas_api.core.models.jobs import FailedJob  # noqa: F401
 from penhas_api.core.models.content import FaqCategory, FaqItem  # noqa: F401
+from penhas_api.core.models.people import ProfileReport, TimelineBlock  # noqa: F401
 from penhas_api.core.models.chat import (  # noqa: F401
     ChatBlock, ChatMessage, ChatPendingNotification, ChatSession, ChatSupport, ChatSupportMessage)
 
