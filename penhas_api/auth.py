@@ -113,7 +113,8 @@ def _touch_activity(user: Cliente) -> None:
 # Modules this server implements. A module is advertised (GET /me) and allowed (require_module) only when it is
 # both one she may use and served here: the app shows a tab for every advertised module, so advertising an
 # unserved one (chat, quiz, mf) gives her screens whose every call fails.
-SERVED_MODULES = frozenset({"tweets", "pontos_de_apoio", "modo_seguranca", "noticias"})
+SERVED_MODULES = frozenset({"tweets", "pontos_de_apoio", "modo_seguranca", "noticias", "chat_privado",
+                            "chat_suporte"})
 
 
 def user_modules(user: Cliente) -> list[str]:

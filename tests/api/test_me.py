@@ -32,8 +32,7 @@ def test_get_me_payload_for_a_woman(client, woman):
     assert "quiz_session" not in body and "anonymous_avatar_url" not in body
     assert body["qtde_guardioes_ativos"] == 0
     modules = {m["code"]: m["meta"] for m in body["modules"]}
-    # Chat is not served yet: its modules stay off until it is (the app would show a tab whose calls all fail).
-    assert set(modules) == {"tweets", "pontos_de_apoio", "modo_seguranca", "noticias"}
+    assert set(modules) == {"tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"}
     assert modules["modo_seguranca"] == {"numero": "190", "audio_each_duration": "901", "audio_full_duration": "901"}
     assert all(isinstance(v, str) for meta in modules.values() for v in meta.values())
     assert "senha_hash" not in r.get_data(as_text=True) and user.cpf_hash not in r.get_data(as_text=True)
@@ -43,7 +42,7 @@ def test_men_get_fewer_modules_and_no_preferences(client, app):
     user = make_user(genero="Masculino")
     headers = auth_headers(app, user)
     codes = [m["code"] for m in client.get("/me", headers=headers).get_json()["modules"]]
-    assert sorted(codes) == ["noticias", "pontos_de_apoio"]
+    assert sorted(codes) == ["chat_suporte", "noticias", "pontos_de_apoio"]
     assert client.get("/me/preferences", headers=headers).get_json() == {"preferences": []}
 
 
