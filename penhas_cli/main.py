@@ -6,12 +6,13 @@ from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import get_settings
 from penhas_cli import backup, db, health, jobs, notify, serve, stats
 from penhas_cli import audio as audio_cli
-from penhas_cli import guardians, sms
+from penhas_cli import chat as chat_cli
+from penhas_cli import guardians, sms, support
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
 
 app = typer.Typer(
-    help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
+    help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, support chat, jobs,\n"
          "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.",
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -26,6 +27,8 @@ app.add_typer(guardians.app, name="guardians")
 app.add_typer(audio_cli.app, name="audio")
 app.add_typer(centers_cli.app, name="centers")
 app.add_typer(users_cli.app, name="users")
+app.add_typer(support.app, name="support")
+app.add_typer(chat_cli.app, name="chat")
 app.command("health")(health.health)
 app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)

@@ -13,7 +13,7 @@ BATCH = 500
 
 
 def _bindings():
-    yield ChatMessage, lambda m: room_binding(m.session_id, m.cliente_id)
+    yield ChatMessage, lambda m: room_binding(m.chat_session_id, m.cliente_id)
     yield ChatSupportMessage, lambda m: support_binding(m.cliente_id, m.admin_name is not None)
 
 

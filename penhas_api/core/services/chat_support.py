@@ -184,7 +184,7 @@ def inbox(include_answered: bool = False, limit: int = 50, actor: str | None = N
         # The newest message of each room, for its preview: one query.
         newest = (ChatSupportMessage.select(fn.MAX(ChatSupportMessage.id).alias("mid"))
                   .where(ChatSupportMessage.support.in_([r.id for r in rooms])).group_by(ChatSupportMessage.support))
-        last = {m.support_id: m for m in ChatSupportMessage.select().where(
+        last = {m.chat_support_id: m for m in ChatSupportMessage.select().where(
             ChatSupportMessage.id.in_([row["mid"] for row in newest.dicts()]))}
     out = []
     for room in rooms:
@@ -248,7 +248,7 @@ def delete_message(message_id: int, actor: str | None = None) -> ChatSupportMess
         raise PenhasError("message_not_found", f"Mensagem {message_id} não existe.", 404)
     with database.atomic():
         ChatSupportMessage.delete().where(ChatSupportMessage.id == message.id).execute()
-        _refresh_last(message.support_id)
+        _refresh_last(message.chat_support_id)
     audit("support.delete_message", "chat_support_message", message.id, actor=actor, cliente_id=message.cliente_id)
     return message
 
