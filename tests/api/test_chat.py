@@ -251,3 +251,19 @@ def test_poll_costs_a_constant_number_of_queries(client, two):
         body = read(client, ha, token, rows="100").get_json()
     assert len(body["messages"]) == 61
     assert many["n"] == few["n"], many["sql"]
+
+
+def test_erasing_an_account_erases_her_rooms_for_both_sides(client, two):
+    from penhas_api.core.services.accounts import erase_user
+
+    ana, ha, bia, hb = two
+    token_b = open_room(client, hb, ana.id)["chat_auth"]
+    send(client, hb, token_b, "oi")
+    send(client, ha, open_room(client, ha, bia.id)["chat_auth"], "olá")
+    Cliente.update(status="deleted_scheduled").where(Cliente.id == ana.id).execute()
+    assert read(client, hb, token_b).get_json()["other"]["apelido"] == "Usuário removido"
+    assert erase_user(ana.id, reason="scheduled")
+    assert ChatMessage.select().count() == 0 and ChatSession.select().count() == 0
+    assert_error(read(client, hb, token_b), 400, "chat_session_not_found")
+    assert_error(send(client, hb, token_b, "?"), 400, "chat_session_not_found")
+    assert client.get("/me/chats", headers=hb).get_json()["rows"] == []
