@@ -305,16 +305,15 @@ def send_message(user: Cliente, room: ChatSession, text: str) -> dict:
     if blocked_me or other is None or not may_chat(other):
         raise blocked()
     room_key = f"r{room.id}"
-    now = clock.now()
     sealed = chat_crypto.seal_text(text, chat_crypto.room_binding(room.id, user.id))
+    previous = ChatSession.select(ChatSession.last_message_at).where(ChatSession.id == room.id).scalar()
+    if previous is None:
+        raise chat_auth.chat_auth_error("chat_session_not_found")
+    # Strictly after the previous message, so two sends in one clock tick still change the etag.
+    now = max(clock.now(), previous + timedelta(microseconds=1))
+    # The transaction starts with a write: on SQLite a read first would make it a reader that cannot become a
+    # writer once another connection has written, and the send would fail instead of waiting its turn.
     with database.atomic():
-        # Re-read under the transaction: the previous etag is the one of the message just before this one.
-        previous = ChatSession.select(ChatSession.last_message_at).where(ChatSession.id == room.id).scalar()
-        if previous is None:
-            raise chat_auth.chat_auth_error("chat_session_not_found")
-        # Strictly after the previous message, so two sends in one clock tick still change the etag.
-        if now <= previous:
-            now = previous + timedelta(microseconds=1)
         message = ChatMessage.create(session=room.id, cliente=user.id, created_at=now, message=sealed.message,
                                      enc_key_id=sealed.enc_key_id, enc_wrapped_key=sealed.enc_wrapped_key)
         ChatSession.update(last_message_at=now, last_message_by=user.id, has_message=True).where(

@@ -100,12 +100,11 @@ def user_messages(user: Cliente, rows: int | None = None, pagination: str | None
 
 def _write(user: Cliente, text: str, operator: str | None) -> tuple[ChatSupportMessage, datetime, datetime]:
     sealed = seal_text(text, support_binding(user.id, operator is not None))
-    now = clock.now()
+    room = _room_for_writing(user.id)
+    previous = _etag_moment(room, user)
+    now = clock.now() if room.last_msg_at is None else max(clock.now(), room.last_msg_at + timedelta(microseconds=1))
+    # Starts with a write, as a private send does (chat.send_message), so SQLite waits instead of failing.
     with database.atomic():
-        room = _room_for_writing(user.id)
-        previous = _etag_moment(room, user)
-        if room.last_msg_at is not None and now <= room.last_msg_at:
-            now = room.last_msg_at + timedelta(microseconds=1)
         message = ChatSupportMessage.create(support=room.id, cliente=user.id, created_at=now, admin_name=operator,
                                             message=sealed.message, enc_key_id=sealed.enc_key_id,
                                             enc_wrapped_key=sealed.enc_wrapped_key)
