@@ -24,9 +24,11 @@ def test_pending_message_becomes_one_notification_after_five_minutes(client, app
     assert chat_notifications.tick()["notified"] == 0
     [log] = logs_of(bia)
     assert (log.message.title, log.message.subject_id, log.message.icon, log.message.meta) == \
-        ("enviou uma mensagem", ana.id, 1, {"chat": 1})
+        ("enviou uma mensagem", ana.id, 1, {"chat": 1, "expand_screen": "/mainboard?page=chat"})
     rows = client.get("/me/notifications", headers=auth_headers(app, bia)).get_json()["rows"]
     assert rows[0]["name"] == "Ana" and rows[0]["title"] == "enviou uma mensagem"
+    assert rows[0]["expand_screen"] == "/mainboard?page=chat" and rows[0]["icon"].endswith("/i/1.svg")
+    assert client.get("/i/1.svg").status_code == 200
     # The row stays (no second notification for the same sender) until a day has passed.
     chat.send_message(ana, chat.open_room(ana, bia.id), "?")
     frozen_clock.advance(minutes=10)

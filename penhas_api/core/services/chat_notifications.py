@@ -21,6 +21,9 @@ FORGET_AFTER = timedelta(days=1)
 BATCH = 100
 TITLE = "enviou uma mensagem"
 ICON = 1
+# The chat tab, not one room: a room token in a notification would outlive its 24 h (the original minted one
+# while listing notifications, creating rooms as a side effect, §15).
+EXPAND_SCREEN = "/mainboard?page=chat"
 
 
 def add_pending(recipient_id: int, sender_id: int, at: datetime) -> None:
@@ -82,7 +85,8 @@ def tick(now: datetime | None = None) -> dict:
             if not claimed or not _should_notify(row, wanted, senders):
                 continue
             support = row.pending_message_cliente_id == SUBJECT_SUPPORT
-            notify_users([row.cliente_id], "" if support else TITLE, "", meta={"chat": 1},
+            notify_users([row.cliente_id], "" if support else TITLE, "",
+                         meta={"chat": 1, "expand_screen": EXPAND_SCREEN},
                          subject_id=row.pending_message_cliente_id, icon=ICON)
             created += 1
     return {"forgotten": forgotten, "due": len(due), "notified": created}
