@@ -12,8 +12,8 @@ from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
 
 app = typer.Typer(
-    help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, support chat, jobs,\n"
-         "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.",
+    help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, support\n"
+         "chat, jobs, backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )

@@ -260,8 +260,9 @@ def room_messages(user: Cliente, room: ChatSession, rows: int | None = None, pag
     # Only the columns shown: the app polls this every minute while the room is open.
     other = (Cliente.select(Cliente.id, Cliente.status, Cliente.apelido, Cliente.avatar_url, Cliente.last_activity_at)
              .where(Cliente.id == other_id).first())
-    query = ChatMessage.select(ChatMessage.id, ChatMessage.cliente, ChatMessage.created_at, ChatMessage.message,
-                               ChatMessage.enc_key_id, ChatMessage.enc_wrapped_key).where(ChatMessage.session == room.id)
+    query = (ChatMessage.select(ChatMessage.id, ChatMessage.cliente, ChatMessage.created_at, ChatMessage.message,
+                                ChatMessage.enc_key_id, ChatMessage.enc_wrapped_key)
+             .where(ChatMessage.session == room.id))
     found, has_more = select_page(query, ChatMessage.id, page, rows)
     if page.before is None:
         chat_notifications.clear(user.id, other_id)

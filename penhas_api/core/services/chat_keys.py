@@ -37,7 +37,8 @@ def rewrap_all(progress=None, actor: str | None = None) -> int:
                     try:
                         key_id, wrapped = rewrap(row.enc_key_id, row.enc_wrapped_key, binding(row))
                     except envelope.EnvelopeError as exc:
-                        raise PenhasError("master_key_unavailable", f"{model._meta.table_name} {row.id}: {exc}") from None
+                        raise PenhasError("master_key_unavailable",
+                                          f"{model._meta.table_name} {row.id}: {exc}") from None
                     model.update(enc_key_id=key_id, enc_wrapped_key=wrapped).where(model.id == row.id).execute()
             done += len(batch)
             if progress:

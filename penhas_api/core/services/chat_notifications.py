@@ -60,7 +60,8 @@ def enabled_for(cliente_ids) -> set[int]:
     pref = Preference.get_or_none(Preference.name == PREFERENCE)
     if pref is None or not pref.active:
         return set()
-    own = {cp.cliente_id: cp.value for cp in ClientePreference.select(ClientePreference.cliente, ClientePreference.value)
+    own = {cp.cliente_id: cp.value
+           for cp in ClientePreference.select(ClientePreference.cliente, ClientePreference.value)
            .where(ClientePreference.preference == pref.id, ClientePreference.cliente.in_(ids))}
     return {i for i in ids if own.get(i, pref.initial_value) not in (None, "", "0")}
 
