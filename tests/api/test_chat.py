@@ -50,6 +50,13 @@ def test_open_room_errors(client, app, two):
                  "item_not_found")
     assert_error(client.post("/me/chats-session", headers=auth_headers(app, man),
                              query_string={"cliente_id": str(ana.id)}), 400, "missing_module")
+    # Nobody starts a room with a woman in anonymous mode; she can start one, and then both use it.
+    hidden = make_user(modo_anonimo_ativo=True)
+    assert_error(client.post("/me/chats-session", headers=ha, query_string={"cliente_id": str(hidden.id)}), 404,
+                 "item_not_found")
+    room = open_room(client, auth_headers(app, hidden), ana.id)
+    assert open_room(client, ha, hidden.id)["chat_auth"] != room["chat_auth"]
+    ChatSession.delete().execute()
     gone = make_user(status="deleted_scheduled")
     assert_error(client.post("/me/chats-session", headers=ha, query_string={"cliente_id": str(gone.id)}), 404,
                  "item_not_found")

@@ -125,8 +125,11 @@ def test_search_hides_blocks_in_both_directions(client, app, chat_served):
     assert [r["cliente_id"] for r in rows] == [free.id]
 
 
-def test_search_and_profile_need_the_chat_module(client, app):
-    """Until chat is served, nobody gets chat_privado in GET /me, and the people endpoints follow the same rule."""
+def test_search_and_profile_need_the_chat_module(client, app, monkeypatch):
+    """Without chat_privado served, nobody gets it in GET /me, and the people endpoints follow the same rule."""
+    from penhas_api import auth
+
+    monkeypatch.setattr(auth, "SERVED_MODULES", auth.SERVED_MODULES - {"chat_privado"})
     me = active()
     headers = auth_headers(app, me)
     codes = [m["code"] for m in client.get("/me", headers=headers).get_json()["modules"]]

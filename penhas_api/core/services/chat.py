@@ -106,7 +106,8 @@ def _blocks_between(me: int, other: int) -> tuple[bool, bool]:
 # -- rooms ------------------------------------------------------------------------------------------------------
 
 def open_room(user: Cliente, cliente_id: int) -> ChatSession:
-    """The pair's room, created when missing. Only with an active account allowed to chat (§15 item 12)."""
+    """The pair's room, created when missing. Only with an active account allowed to chat (§15 item 12), and
+    never a new one with a woman in anonymous mode."""
     if cliente_id == user.id:
         raise cannot_message_yourself()
     other = Cliente.get_or_none(Cliente.id == cliente_id) if 0 < cliente_id < 2 ** 63 else None
@@ -116,6 +117,10 @@ def open_room(user: Cliente, cliente_id: int) -> ChatSession:
     room = ChatSession.get_or_none(ChatSession.cliente == low, ChatSession.other_cliente == high)
     if room is not None:
         return room
+    if other.modo_anonimo_ativo:
+        # In anonymous mode she has no public card and cannot be found (§8.2): she may start a room, nobody can
+        # start one with her.
+        raise item_not_found()
     now = clock.now()
     try:
         with database.atomic():
