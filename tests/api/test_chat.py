@@ -274,3 +274,21 @@ def test_erasing_an_account_erases_her_rooms_for_both_sides(client, two):
     assert_error(read(client, hb, token_b), 400, "chat_session_not_found")
     assert_error(send(client, hb, token_b, "?"), 400, "chat_session_not_found")
     assert client.get("/me/chats", headers=hb).get_json()["rows"] == []
+
+
+def test_room_list_costs_a_constant_number_of_queries(client, app):
+    me = make_user()
+    headers = auth_headers(app, me)
+
+    def add_room():
+        send(client, headers, open_room(client, headers, make_user().id)["chat_auth"], "oi")
+
+    add_room()
+    client.get("/me/chats", headers=headers)
+    with count_queries() as one:
+        client.get("/me/chats", headers=headers)
+    for _ in range(5):
+        add_room()
+    with count_queries() as six:
+        assert len(client.get("/me/chats", headers=headers).get_json()["rows"]) == 6
+    assert six["n"] == one["n"], six["sql"]
