@@ -22,7 +22,7 @@ def rewrap():
     Rotation: put the old key in ENCRYPTION_KEYS_OLD (comma list), set a new ENCRYPTION_KEY, run this (and
     `penhas audio rewrap`), then drop the old key. Messages are not re-encrypted: only their wrapped keys change.
 
-    Example: ENCRYPTION_KEYS_OLD=$OLD ENCRYPTION_KEY=$NEW penhas chat rewrap"""
+    Example: penhas chat rewrap   (with ENCRYPTION_KEY=<new key> ENCRYPTION_KEYS_OLD=<old key> set)"""
     with domain_errors(), connection():
         total = chat_keys.pending_count()
         with Progress(TextColumn("re-wrapping"), BarColumn(), MofNCompleteColumn(), console=console,

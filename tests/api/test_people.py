@@ -15,9 +15,9 @@ from tests.query_counter import count_queries
 @pytest.fixture
 def chat_served(monkeypatch):
     """People search lives in the chat tab: serve chat_privado as it will be once chat lands."""
-    from penhas_api import auth
+    from penhas_api.core.services import modules
 
-    monkeypatch.setattr(auth, "SERVED_MODULES", auth.SERVED_MODULES | {"chat_privado"})
+    monkeypatch.setattr(modules, "SERVED_MODULES", modules.SERVED_MODULES | {"chat_privado"})
 
 
 def active(minutes_ago=0, **kw):
@@ -127,9 +127,9 @@ def test_search_hides_blocks_in_both_directions(client, app, chat_served):
 
 def test_search_and_profile_need_the_chat_module(client, app, monkeypatch):
     """Without chat_privado served, nobody gets it in GET /me, and the people endpoints follow the same rule."""
-    from penhas_api import auth
+    from penhas_api.core.services import modules
 
-    monkeypatch.setattr(auth, "SERVED_MODULES", auth.SERVED_MODULES - {"chat_privado"})
+    monkeypatch.setattr(modules, "SERVED_MODULES", modules.SERVED_MODULES - {"chat_privado"})
     me = active()
     headers = auth_headers(app, me)
     codes = [m["code"] for m in client.get("/me", headers=headers).get_json()["modules"]]

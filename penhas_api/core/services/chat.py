@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 
 import peewee
 
-from penhas_api.core import clock, tokens
+from penhas_api.core import clock, cursors
 from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import ChatBlock, ChatMessage, ChatSession, Cliente
 from penhas_api.core.services import chat_auth, chat_crypto, chat_notifications, people
-from penhas_api.auth import user_modules  # moves to core/services/modules.py with the architecture refactor
+from penhas_api.core.services.modules import user_modules
 from penhas_api.core.settings import get_settings
 
 MODULE = "chat_privado"
@@ -163,12 +163,15 @@ def list_rooms(user: Cliente, rows: int | None = None, next_page: str | None = N
     if hidden:
         query = query.where(Other.id.not_in(list(hidden)))
     if next_page:
-        cursor = tokens.unsign(ROOMS_PURPOSE, next_page, "next_page")
-        if not isinstance(cursor, dict) or cursor.get("o") != user.id or not isinstance(cursor.get("id"), int):
+        cursor = cursors.read(ROOMS_PURPOSE, next_page, owner=user.id)
+        try:
+            at, last_id = datetime.fromisoformat(cursor["at"]), cursor["id"]
+        except (KeyError, TypeError, ValueError):
+            raise form_error("next_page", "invalid") from None
+        if not isinstance(last_id, int):
             raise form_error("next_page", "invalid")
-        at = datetime.fromisoformat(cursor["at"])
         query = query.where((ChatSession.last_message_at < at)
-                            | ((ChatSession.last_message_at == at) & (ChatSession.id < cursor["id"])))
+                            | ((ChatSession.last_message_at == at) & (ChatSession.id < last_id)))
     found = list(query.limit(limit + 1))
     has_more = len(found) > limit
     found = found[:limit]
@@ -196,8 +199,8 @@ def list_rooms(user: Cliente, rows: int | None = None, next_page: str | None = N
     next_token = None
     if has_more:
         last = found[-1]
-        next_token = tokens.sign(ROOMS_PURPOSE, {"o": user.id, "at": last.last_message_at.isoformat(),
-                                                 "id": last.id})
+        next_token = cursors.issue(ROOMS_PURPOSE, {"at": last.last_message_at.isoformat(), "id": last.id},
+                                   owner=user.id)
     return {"rows": out, "has_more": 1 if has_more else 0, "next_page": next_token}
 
 
@@ -213,12 +216,12 @@ def read_page(token: str | None, owner: int, room_key: str) -> Page:
     if not token:
         return Page()
     try:
-        data = tokens.unsign(PAGE_PURPOSE, token, "pagination")
+        data = cursors.read(PAGE_PURPOSE, token, field="pagination", owner=owner)
     except PenhasError:
         raise pagination_error() from None
-    if not isinstance(data, dict) or data.get("o") != owner or data.get("room") != room_key:
-        raise pagination_error()
     after, before = data.get("after"), data.get("before")
+    if data.get("room") != room_key:
+        raise pagination_error()
     if isinstance(after, int) and before is None:
         return Page(after=after)
     if isinstance(before, int) and after is None:
@@ -227,7 +230,7 @@ def read_page(token: str | None, owner: int, room_key: str) -> Page:
 
 
 def page_token(owner: int, room_key: str, **position) -> str:
-    return tokens.sign(PAGE_PURPOSE, {"o": owner, "room": room_key, **position})
+    return cursors.issue(PAGE_PURPOSE, {"room": room_key, **position}, owner=owner)
 
 
 def select_page(query, id_field, page: Page, rows: int):

@@ -12,7 +12,6 @@ from penhas_api.core import clock
 from penhas_api.core.db import database
 from penhas_api.core.models import ChatPendingNotification, Cliente, ClientePreference, Preference
 from penhas_api.core.services import people
-from penhas_api.core.services.deletion import user_eraser
 from penhas_api.core.services.notifications import SUBJECT_SUPPORT, notify_users
 
 PREFERENCE = "NOTIFY_CHAT_NEW_MESSAGES"
@@ -104,7 +103,6 @@ def _should_notify(row: ChatPendingNotification, wanted: set[int], senders: dict
             and sender.id not in people.timeline_blocked_ids(row.cliente_id))
 
 
-@user_eraser
 def erase_pending_from(cliente_id: int) -> None:
     """Account deletion: what she left pending in other women's lists (her own rows go by cascade)."""
     ChatPendingNotification.delete().where(ChatPendingNotification.pending_message_cliente_id == cliente_id).execute()
