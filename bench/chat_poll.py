@@ -72,6 +72,15 @@ def load(rooms: int, messages: int, seed: int = 5) -> tuple[list[tuple[int, int]
     return out, time.perf_counter() - start
 
 
+def loaded_rooms() -> list[tuple[int, int]]:
+    """The rooms of a previous run (``--skip-load``)."""
+    from penhas_api.core.models import ChatSession, Cliente
+
+    bench = Cliente.select(Cliente.id).where(Cliente.nome_completo == MARK)
+    return [(r.id, r.cliente_id) for r in ChatSession.select().where(ChatSession.cliente.in_(bench))
+            .order_by(ChatSession.id)]
+
+
 def tokens_for(rooms: list[tuple[int, int]]) -> list[tuple[str, str]]:
     """(session token, chat_auth) for the first woman of each room."""
     from penhas_api import create_app
@@ -132,6 +141,7 @@ def main():
     ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
     ap.add_argument("--concurrency", type=int, default=2, help="concurrent clients")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    ap.add_argument("--skip-load", action="store_true", help="reuse the rooms of a previous run")
     args = ap.parse_args()
 
     from penhas_api.core.db import database, init_db
@@ -144,8 +154,11 @@ def main():
     load_fixtures()
     engine = "postgresql" if get_settings().is_postgres else "sqlite"
     with database.connection_context():
-        rooms, took = load(args.rooms, args.messages)
-        print(f"loaded {args.rooms} rooms x {args.messages} messages into {engine} in {took:.1f}s")
+        if args.skip_load:
+            rooms = loaded_rooms()
+        else:
+            rooms, took = load(args.rooms, args.messages)
+            print(f"loaded {args.rooms} rooms x {args.messages} messages into {engine} in {took:.1f}s")
         creds = tokens_for(rooms)
     port = free_port()
     env = dict(os.environ, RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING")
