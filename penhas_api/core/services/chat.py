@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import peewee
+from peewee import fn
 
 from penhas_api.core import clock, cursors
 from penhas_api.core.db import database
@@ -94,13 +95,33 @@ def _other_id(room: ChatSession, me: int) -> int:
     return room.other_cliente_id if room.cliente_id == me else room.cliente_id
 
 
-def _blocks_between(me: int, other: int) -> tuple[bool, bool]:
-    """(I blocked her, she blocked me), in one query."""
-    rows = list(ChatBlock.select(ChatBlock.cliente).where(
-        ((ChatBlock.cliente == me) & (ChatBlock.blocked_cliente == other))
-        | ((ChatBlock.cliente == other) & (ChatBlock.blocked_cliente == me))))
-    did = any(r.cliente_id == me for r in rows)
-    return did, any(r.cliente_id == other for r in rows)
+@dataclass
+class Partner:
+    """The other participant as the room needs her, with the blocks between them and whether something of hers
+    is pending for me: one query, since the app polls an open room every minute."""
+    id: int
+    user: Cliente | None
+    did_block: bool = False
+    blocked_me: bool = False
+    pending: bool = False
+
+    @property
+    def removed(self) -> bool:
+        return self.user is None or self.user.status != "active"
+
+
+def _partner(room: ChatSession, me: int) -> Partner:
+    other_id = _other_id(room, me)
+    did = ChatBlock.select(ChatBlock.id).where(ChatBlock.cliente == me, ChatBlock.blocked_cliente == other_id)
+    got = ChatBlock.select(ChatBlock.id).where(ChatBlock.cliente == other_id, ChatBlock.blocked_cliente == me)
+    row = (Cliente.select(Cliente.id, Cliente.status, Cliente.genero, Cliente.apelido, Cliente.avatar_url,
+                          Cliente.last_activity_at, fn.EXISTS(did).alias("did_block"),
+                          fn.EXISTS(got).alias("blocked_me"),
+                          fn.EXISTS(chat_notifications.pending(me, other_id)).alias("has_pending"))
+           .where(Cliente.id == other_id).first())
+    if row is None:
+        return Partner(other_id, None)
+    return Partner(other_id, row, bool(row.did_block), bool(row.blocked_me), bool(row.has_pending))
 
 
 # -- rooms ------------------------------------------------------------------------------------------------------
@@ -264,18 +285,15 @@ def room_messages(user: Cliente, room: ChatSession, rows: int | None = None, pag
     rows = clamp_rows(rows)
     room_key = f"r{room.id}"
     page = read_page(pagination, user.id, room_key)
-    other_id = _other_id(room, user.id)
-    # Only the columns shown: the app polls this every minute while the room is open.
-    other = (Cliente.select(Cliente.id, Cliente.status, Cliente.apelido, Cliente.avatar_url, Cliente.last_activity_at)
-             .where(Cliente.id == other_id).first())
+    partner = _partner(room, user.id)
+    other = partner.user
     query = (ChatMessage.select(ChatMessage.id, ChatMessage.cliente, ChatMessage.created_at, ChatMessage.message,
                                 ChatMessage.enc_key_id, ChatMessage.enc_wrapped_key)
              .where(ChatMessage.session == room.id))
     found, has_more = select_page(query, ChatMessage.id, page, rows)
-    if page.before is None:
-        chat_notifications.clear(user.id, other_id)
-    did_block, blocked_me = _blocks_between(user.id, other_id)
-    removed = other is None or other.status != "active"
+    if page.before is None and partner.pending:
+        chat_notifications.clear(user.id, partner.id)
+    removed = partner.removed
     messages = [{
         "id": m.id,
         "is_me": 1 if m.cliente_id == user.id else 0,
@@ -284,19 +302,20 @@ def room_messages(user: Cliente, room: ChatSession, rows: int | None = None, pag
         "time": iso(m.created_at),
     } for m in found]
     if removed:
-        other_out = {"cliente_id": other_id, "apelido": REMOVED_NAME,
+        other_out = {"cliente_id": partner.id, "apelido": REMOVED_NAME,
                      "avatar_url": f"{get_settings().public_url}/avatar/padrao.svg", "activity": "",
                      "blocked_me": 0, "badges": []}
     else:
         other_out = {"cliente_id": other.id, "apelido": other.apelido, "avatar_url": avatar_of(other),
-                     "activity": people.activity_label(other.last_activity_at), "blocked_me": 1 if blocked_me else 0,
+                     "activity": people.activity_label(other.last_activity_at),
+                     "blocked_me": 1 if partner.blocked_me else 0,
                      "badges": people.badges_for([other.id], viewer=user).get(other.id, [])}
     body = {
         "messages": messages,
         "has_more": 1 if has_more else 0,
         "meta": {
-            "can_send_message": 0 if (removed or did_block or blocked_me) else 1,
-            "did_blocked": 1 if did_block else 0,
+            "can_send_message": 0 if (removed or partner.did_block or partner.blocked_me) else 1,
+            "did_blocked": 1 if partner.did_block else 0,
             "is_blockable": 1,
             "header_message": "",
             "header_warning": "",
@@ -309,12 +328,10 @@ def room_messages(user: Cliente, room: ChatSession, rows: int | None = None, pag
 
 
 def send_message(user: Cliente, room: ChatSession, text: str) -> dict:
-    other_id = _other_id(room, user.id)
-    other = Cliente.get_or_none(Cliente.id == other_id)
-    did_block, blocked_me = _blocks_between(user.id, other_id)
-    if did_block:
+    partner = _partner(room, user.id)
+    if partner.did_block:
         raise remove_block_to_send()
-    if blocked_me or other is None or not may_chat(other):
+    if partner.blocked_me or partner.removed or not may_chat(partner.user):
         raise blocked()
     room_key = f"r{room.id}"
     sealed = chat_crypto.seal_text(text, chat_crypto.room_binding(room.id, user.id))
@@ -330,7 +347,7 @@ def send_message(user: Cliente, room: ChatSession, text: str) -> dict:
                                      enc_key_id=sealed.enc_key_id, enc_wrapped_key=sealed.enc_wrapped_key)
         ChatSession.update(last_message_at=now, last_message_by=user.id, has_message=True).where(
             ChatSession.id == room.id).execute()
-        chat_notifications.add_pending(other_id, user.id, now)
+        chat_notifications.add_pending(partner.id, user.id, now)
     return {"id": message.id, "prev_last_msg_etag": etag(room_key, previous), "last_msg_etag": etag(room_key, now)}
 
 

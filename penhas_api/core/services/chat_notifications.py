@@ -32,14 +32,21 @@ def add_pending(recipient_id: int, sender_id: int, at: datetime) -> None:
      .on_conflict_ignore().execute())
 
 
-def clear(recipient_id: int, sender_id: int) -> None:
-    """She opened the room: nothing from that sender is pending any more. Looked up first: the app polls an open
-    room every minute, and a read costs less than a write on every poll."""
-    pending = ChatPendingNotification.select(ChatPendingNotification.id).where(
+def pending(recipient_id: int, sender_id: int):
+    """The query of what ``sender_id`` left pending for ``recipient_id`` (for ``EXISTS`` checks)."""
+    return ChatPendingNotification.select(ChatPendingNotification.id).where(
         ChatPendingNotification.cliente == recipient_id,
         ChatPendingNotification.pending_message_cliente_id == sender_id)
-    if not pending.exists():
-        return
+
+
+def clear_if_pending(recipient_id: int, sender_id: int) -> None:
+    """Looked up first: the app polls an open room every minute, and a read costs less than a write each time."""
+    if pending(recipient_id, sender_id).exists():
+        clear(recipient_id, sender_id)
+
+
+def clear(recipient_id: int, sender_id: int) -> None:
+    """She opened the room: nothing from that sender is pending any more."""
     ChatPendingNotification.delete().where(ChatPendingNotification.cliente == recipient_id,
                                            ChatPendingNotification.pending_message_cliente_id == sender_id).execute()
 

@@ -84,7 +84,7 @@ def user_messages(user: Cliente, rows: int | None = None, pagination: str | None
         found, has_more = select_page(ChatSupportMessage.select().where(ChatSupportMessage.support == room.id),
                                       ChatSupportMessage.id, page, rows)
     if page.before is None:
-        chat_notifications.clear(user.id, SUBJECT_SUPPORT)
+        chat_notifications.clear_if_pending(user.id, SUBJECT_SUPPORT)
     body = {
         "messages": [{"id": m.id, "is_me": 0 if m.admin_name is not None else 1, "message": render_text(_text(m)),
                       "time": iso(m.created_at)} for m in found],
