@@ -8,7 +8,8 @@ from penhas_api.core.settings import ConfigError, get_settings, provision
 from penhas_cli import backup, db, health, jobs, notify, serve, stats
 from penhas_cli.output import console
 from penhas_cli import audio as audio_cli
-from penhas_cli import guardians, sms
+from penhas_cli import chat as chat_cli
+from penhas_cli import guardians, sms, support
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
 from penhas_cli import quiz as quiz_cli
@@ -16,8 +17,8 @@ from penhas_cli import tarefas as tarefas_cli
 import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
 
 app = typer.Typer(
-    help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
-         "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.\n\n"
+    help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, support\n"
+         "chat, jobs, backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.\n\n"
          "Example: penhas health",
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -34,6 +35,8 @@ app.add_typer(centers_cli.app, name="centers")
 app.add_typer(users_cli.app, name="users")
 app.add_typer(quiz_cli.app, name="quiz")
 app.add_typer(tarefas_cli.app, name="tarefas")
+app.add_typer(support.app, name="support")
+app.add_typer(chat_cli.app, name="chat")
 app.command("health")(health.health)
 app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)

@@ -146,5 +146,52 @@ def seed_quiz(user):
     def check():
         for model in (QuizSession, MfControl, MfClienteTarefa, ClienteMfTag):
             assert not model.select().where(model.cliente == user.id).exists(), model
+def seed_people(user):
+    """Her blocks and profile reports, and those that name her: all go with her account."""
+    from penhas_api.core.models import ProfileReport, TimelineBlock
+    from tests.factories import make_user
+
+    now = clock.now()
+    third = make_user()
+    TimelineBlock.create(cliente=user, blocked=third, created_at=now)
+    TimelineBlock.create(cliente=third, blocked=user, created_at=now)
+    ProfileReport.create(cliente=user, reported=third, reason="r", created_at=now)
+    ProfileReport.create(cliente=third, reported=user, reason="r", created_at=now)
+
+    def check():
+        assert not TimelineBlock.select().where(TimelineBlock.blocked == user.id).exists()
+        assert not ProfileReport.select().where(ProfileReport.reported == user.id).exists()
+
+    return check
+
+
+@seeder
+def seed_chat(user):
+    """A room she opened and one opened with her (messages from both sides in each), chat blocks both ways, her
+    support conversation with a staff answer, and chat notifications pending for her and from her."""
+    from penhas_api.core.models import ChatBlock, ChatMessage, ChatPendingNotification, ChatSession
+    from penhas_api.core.services import chat, chat_notifications, chat_support
+    from penhas_api.core.services.notifications import SUBJECT_SUPPORT
+    from tests.factories import make_user
+
+    now = clock.now()
+    friend, stranger = make_user(), make_user()
+    rooms = [chat.open_room(user, friend.id), chat.open_room(stranger, user.id)]
+    for room, other in zip(rooms, (friend, stranger)):
+        chat.send_message(user, room, "mensagem dela")
+        chat.send_message(other, room, "resposta")
+    ChatBlock.create(cliente=user, blocked_cliente=friend, created_at=now)
+    ChatBlock.create(cliente=stranger, blocked_cliente=user, created_at=now)
+    chat_support.send_from_user(user, "preciso de ajuda")
+    chat_support.reply(user.id, "estamos aqui", actor="equipe")
+    chat_notifications.add_pending(user.id, SUBJECT_SUPPORT, now)
+    room_ids = [r.id for r in rooms]
+
+    def check():
+        assert not ChatSession.select().where(ChatSession.id.in_(room_ids)).exists()
+        assert not ChatMessage.select().where(ChatMessage.session.in_(room_ids)).exists()
+        assert not ChatBlock.select().where(ChatBlock.blocked_cliente == user.id).exists()
+        assert not ChatPendingNotification.select().where(
+            ChatPendingNotification.pending_message_cliente_id == user.id).exists()
 
     return check

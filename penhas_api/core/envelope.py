@@ -11,6 +11,7 @@ accepted for unwrapping). Rotating means moving the current key into the old lis
 re-wrapping the data keys (``penhas audio rewrap``); no object is re-encrypted or re-uploaded.
 """
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -46,6 +47,8 @@ class Sealed:
     wrapped_key: str
 
 
+# Derived once per configured secret: a chat poll unwraps a hundred data keys.
+@functools.lru_cache(maxsize=16)
 def master_key(secret: str) -> MasterKey:
     # HKDF turns whatever string the operator configured into exactly 32 bytes; the id is a MAC of a constant,
     # so it names the key without revealing anything about it.

@@ -111,6 +111,9 @@ class Settings:
     anon_quiz_secret: str | None = field(repr=False, default=None)
     # Retired master keys still able to unwrap data keys until `penhas audio rewrap` moved them to the current one.
     encryption_keys_old: tuple = field(repr=False, default=())
+    # Community (backend-rules §7): the synthetic GEO:CITY badge's icons.
+    badge_icon_url: str = ""
+    badge_icon_url_black: str = ""
     environ: dict = field(repr=False, default_factory=dict)
 
     # Secrets that live in environment variables in production; a generated one is fine only embedded.
@@ -189,6 +192,11 @@ def load_settings(environ=None) -> Settings:
         mf_redo_addr_questionnaire_id=_int(env, "MF_REDO_ADDR_QUESTIONNAIRE_ID", 19),
         anon_quiz_secret=env.get("ANON_QUIZ_SECRET") or None,
         encryption_keys_old=tuple(k.strip() for k in (env.get("ENCRYPTION_KEYS_OLD") or "").split(",") if k.strip()),
+        badge_icon_url=env.get("PENHAS_DEFAULT_BADGE_ICON_URL") or (
+            (env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/") + "/i/0.svg"),
+        badge_icon_url_black=env.get("PENHAS_DEFAULT_BADGE_ICON_URL_BLACK") or env.get(
+            "PENHAS_DEFAULT_BADGE_ICON_URL") or ((env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+                                                + "/i/0.svg"),
         environ=env,
     )
 

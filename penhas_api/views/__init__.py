@@ -10,4 +10,6 @@ BLUEPRINTS = [
     "centers",
     "web",
     "quiz",
+    "people",
+    "chat",
 ]

@@ -17,6 +17,9 @@ from penhas_api.core.models.content import FaqCategory, FaqItem  # noqa: F401
 from penhas_api.core.models.quiz import (  # noqa: F401
     AnonymousQuizSession, ClienteMfTag, MfClienteTarefa, MfControl, MfQuestionnaireOrder, MfQuestionnaireRemoveTarefa,
     MfTag, MfTarefa, Questionnaire, QuizConfig, QuizSession, TwitterBotConfig)
+from penhas_api.core.models.people import ProfileReport, TimelineBlock  # noqa: F401
+from penhas_api.core.models.chat import (  # noqa: F401
+    ChatBlock, ChatMessage, ChatPendingNotification, ChatSession, ChatSupport, ChatSupportMessage)
 
 
 def all_models():

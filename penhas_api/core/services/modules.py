@@ -1,14 +1,22 @@
 """Which app modules an account may use (GET /me ``modules``; backend-rules §2.3): the rule behind
-``require_module`` and the profile's module list."""
+``require_module`` and the profile's module list.
+
+A module is advertised and allowed only when she may use it and this server serves it: the app shows a tab for
+every advertised module, so advertising an unserved one gives her screens whose calls all fail.
+"""
 from penhas_api.core.models import Cliente
 from penhas_api.core.settings import get_settings
 
 FEMALE_MODULES = ("tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias")
 OTHER_MODULES = ("chat_suporte", "pontos_de_apoio", "noticias")
+# Add a module here when the feature behind it lands.
+SERVED_MODULES = frozenset({"tweets", "pontos_de_apoio", "modo_seguranca", "noticias", "chat_privado",
+                            "chat_suporte"})
 
 
 def user_modules(user: Cliente) -> list[str]:
-    if not user.is_female:
-        return list(OTHER_MODULES)
+    modules = [code for code in (FEMALE_MODULES if user.is_female else OTHER_MODULES) if code in SERVED_MODULES]
     # `mf`: the Manual de Fuga tab.
-    return list(FEMALE_MODULES) + (["mf"] if get_settings().enable_manual_fuga else [])
+    if user.is_female and get_settings().enable_manual_fuga:
+        modules.append("mf")
+    return modules
