@@ -84,6 +84,9 @@ class Settings:
     # Community (backend-rules §7): the synthetic GEO:CITY badge's icons.
     badge_icon_url: str = ""
     badge_icon_url_black: str = ""
+    tweet_max_length: int = 2200
+    android_store_url: str = ""
+    ios_store_url: str = ""
     environ: dict = field(repr=False, default_factory=dict)
 
     # Secrets that live in environment variables in production; a generated one is fine only embedded.
@@ -160,6 +163,9 @@ def load_settings(environ=None) -> Settings:
         badge_icon_url_black=env.get("PENHAS_DEFAULT_BADGE_ICON_URL_BLACK") or env.get(
             "PENHAS_DEFAULT_BADGE_ICON_URL") or ((env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
                                                 + "/i/0.svg"),
+        tweet_max_length=_int(env.get("TWEET_CONTENT_MAX_LENGTH"), 2200),
+        android_store_url=env.get("ANDROID_STORE_URL") or "https://play.google.com/store/search?q=penhas&c=apps",
+        ios_store_url=env.get("IOS_STORE_URL") or "https://apps.apple.com/br/search?term=penhas",
         environ=env,
     )
 

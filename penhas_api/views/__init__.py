@@ -10,4 +10,5 @@ BLUEPRINTS = [
     "centers",
     "web",
     "people",
+    "timeline",
 ]

@@ -15,6 +15,9 @@ from penhas_api.core.models.guardians import (  # noqa: F401
 from penhas_api.core.models.jobs import FailedJob  # noqa: F401
 from penhas_api.core.models.content import FaqCategory, FaqItem  # noqa: F401
 from penhas_api.core.models.people import ProfileReport, TimelineBlock  # noqa: F401
+from penhas_api.core.models.timeline import Tweet, TweetIdSeq, TweetLike, TweetReport  # noqa: F401
+from penhas_api.core.models.news import (  # noqa: F401
+    BadgeInvite, Noticia, NoticiaAbertura, RssFeed, RssFeedTag, Tag, TagHighlight, TagIndexingConfig, Vitrine)
 
 
 def all_models():
