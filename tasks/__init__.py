@@ -50,3 +50,4 @@ from tasks import jobs  # noqa: E402,F401
 from tasks import sms  # noqa: E402,F401
 from tasks import accounts  # noqa: E402,F401
 from tasks import guardians  # noqa: E402,F401
+from tasks import timeline  # noqa: E402,F401

@@ -85,6 +85,7 @@ class Settings:
     badge_icon_url: str = ""
     badge_icon_url_black: str = ""
     tweet_max_length: int = 2200
+    notifications_enabled: bool = True
     android_store_url: str = ""
     ios_store_url: str = ""
     environ: dict = field(repr=False, default_factory=dict)
@@ -164,6 +165,7 @@ def load_settings(environ=None) -> Settings:
             "PENHAS_DEFAULT_BADGE_ICON_URL") or ((env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
                                                 + "/i/0.svg"),
         tweet_max_length=_int(env.get("TWEET_CONTENT_MAX_LENGTH"), 2200),
+        notifications_enabled=_bool(env.get("NOTIFICATIONS_ENABLED"), True),
         android_store_url=env.get("ANDROID_STORE_URL") or "https://play.google.com/store/search?q=penhas&c=apps",
         ios_store_url=env.get("IOS_STORE_URL") or "https://apps.apple.com/br/search?term=penhas",
         environ=env,

@@ -19,7 +19,7 @@ from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import (
     Cliente, ClientePreference, Preference, Tag, TimelineBlock, Tweet, TweetLike, TweetReport,
 )
-from penhas_api.core.services import people
+from penhas_api.core.services import people, timeline_notifications
 from penhas_api.core.services.deletion import user_eraser
 from penhas_api.core.services.tweet_content import render_content
 from penhas_api.core.services.tweet_ids import next_tweet_id
@@ -182,7 +182,12 @@ def create_tweet(user: Cliente, content: str, reply_to: str | None = None) -> Tw
             # Only an id taken by another process (a Redis outage switched sources mid-second) gets here.
             if attempt == 2:
                 raise
-    return _select().where(Tweet.id == tweet_id).get()
+    tweet = _select().where(Tweet.id == tweet_id).get()
+    if parent is not None:
+        timeline_notifications.enqueue("new_comment", tweet.id)
+    elif not tweet.anonimo and user.cep_cidade:
+        timeline_notifications.enqueue("new_local_post", tweet.id)
+    return tweet
 
 
 def delete_tweet(user: Cliente, tweet_id: str) -> None:
@@ -216,6 +221,7 @@ def like(user: Cliente, tweet_id: str, remove: bool = False) -> bool:
             Tweet.update(qtde_likes=Tweet.qtde_likes + 1).where(Tweet.id == tweet.id).execute()
     except pw.IntegrityError:
         return False
+    timeline_notifications.enqueue("new_like", tweet.id, user.id, bool(user.modo_anonimo_ativo))
     return True
 
 
