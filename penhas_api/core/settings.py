@@ -86,6 +86,10 @@ class Settings:
     badge_icon_url_black: str = ""
     tweet_max_length: int = 2200
     notifications_enabled: bool = True
+    rss_max_bytes: int = 2_000_000
+    rss_timeout: float = 10.0
+    news_image_max_bytes: int = 3_000_000
+    news_image_timeout: float = 8.0
     android_store_url: str = ""
     ios_store_url: str = ""
     environ: dict = field(repr=False, default_factory=dict)
@@ -166,6 +170,10 @@ def load_settings(environ=None) -> Settings:
                                                 + "/i/0.svg"),
         tweet_max_length=_int(env.get("TWEET_CONTENT_MAX_LENGTH"), 2200),
         notifications_enabled=_bool(env.get("NOTIFICATIONS_ENABLED"), True),
+        rss_max_bytes=_int(env.get("RSS_MAX_BYTES"), 2_000_000),
+        rss_timeout=float(_int(env.get("RSS_TIMEOUT_SECONDS"), 10)),
+        news_image_max_bytes=_int(env.get("NEWS_IMAGE_MAX_BYTES"), 3_000_000),
+        news_image_timeout=float(_int(env.get("NEWS_IMAGE_TIMEOUT_SECONDS"), 8)),
         android_store_url=env.get("ANDROID_STORE_URL") or "https://play.google.com/store/search?q=penhas&c=apps",
         ios_store_url=env.get("IOS_STORE_URL") or "https://apps.apple.com/br/search?term=penhas",
         environ=env,

@@ -11,4 +11,5 @@ BLUEPRINTS = [
     "web",
     "people",
     "timeline",
+    "news",
 ]

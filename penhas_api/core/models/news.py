@@ -66,8 +66,8 @@ class RssFeed(BaseModel):
 
 
 class RssFeedTag(BaseModel):
-    tag = pw.ForeignKeyField(Tag, column_name="tags_id", on_delete="CASCADE")
-    feed = pw.ForeignKeyField(RssFeed, column_name="rss_feeds_id", on_delete="CASCADE")
+    tag = pw.ForeignKeyField(Tag, column_name="tags_id", on_delete="CASCADE", object_id_name="tag_id")
+    feed = pw.ForeignKeyField(RssFeed, column_name="rss_feeds_id", on_delete="CASCADE", object_id_name="feed_id")
 
     class Meta:
         table_name = "rss_feeds_tags"
@@ -79,7 +79,8 @@ class Noticia(BaseModel):
     created_at = pw.DateTimeField()
     display_created_time = pw.DateTimeField()
     hyperlink = pw.CharField(max_length=2000, unique=True)
-    feed = pw.ForeignKeyField(RssFeed, column_name="rss_feed_id", null=True, on_delete="SET NULL")
+    feed = pw.ForeignKeyField(RssFeed, column_name="rss_feed_id", null=True, on_delete="SET NULL",
+                           object_id_name="feed_id")
     author = pw.CharField(max_length=200, null=True)
     fonte = pw.CharField(max_length=200, null=True)
     published = pw.CharField(max_length=20, default="hidden")
@@ -103,7 +104,8 @@ class Vitrine(BaseModel):
 
 
 class NoticiaAbertura(BaseModel):
-    noticia = pw.ForeignKeyField(Noticia, column_name="noticias_id", null=True, on_delete="CASCADE")
+    noticia = pw.ForeignKeyField(Noticia, column_name="noticias_id", null=True, on_delete="CASCADE",
+                                object_id_name="noticia_id")
     cliente = pw.ForeignKeyField(Cliente, column_name="cliente_id", null=True, on_delete="CASCADE")
     track_id = pw.CharField(max_length=200)
     created_at = pw.DateTimeField()

@@ -19,7 +19,7 @@ from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import (
     Cliente, ClientePreference, Preference, Tag, TimelineBlock, Tweet, TweetLike, TweetReport,
 )
-from penhas_api.core.services import people, timeline_notifications
+from penhas_api.core.services import news, people, timeline_notifications
 from penhas_api.core.services.deletion import user_eraser
 from penhas_api.core.services.tweet_content import render_content
 from penhas_api.core.services.tweet_ids import next_tweet_id
@@ -319,14 +319,21 @@ def list_timeline(viewer: Cliente, modules: list[str], *, rows: int | None = Non
             if parent is not None:
                 parent_json = render_tweets(viewer, [parent])[0]
 
-    items = render_tweets(viewer, tweets, last_replies)
+    items = news.highlight(viewer.id, render_tweets(viewer, tweets, last_replies),
+                           {t.id: t.tags_index for t in tweets})
+    news_state = {"news_added": (token or {}).get("news_added") or [],
+                  "vitrine_order": (token or {}).get("vitrine_order", -1)}
+    if category in ("all", "only_news", "all_but_news") and not (parent_id or after or tweet_id):
+        items, more_news, news_state = news.mix(viewer.id, items, len(tweets), tags=tags, category=category,
+                                                state=news_state)
+        has_more = has_more or more_news
     body = {"tweets": items, "has_more": 1 if has_more else 0,
             "order_by": "oldest_first" if after else "latest_first", "category": shown_category}
     if parent_json is not None:
         body["parent"] = parent_json
     if not (parent_id or after or tweet_id):
         last = tweets[-1].id if tweets else ZERO_ID
-        body["next_page"] = sign(PAGE_PURPOSE, {"c": viewer.id, "tags": tags or [], "before": last})
+        body["next_page"] = sign(PAGE_PURPOSE, {"c": viewer.id, "tags": tags or [], "before": last, **news_state})
     first_page = not (next_page or before or after or parent_id or tweet_id)
     banner = _legacy_banner(user_agent) if first_page else None
     if banner:
