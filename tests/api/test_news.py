@@ -116,7 +116,7 @@ def test_news_redirect_records_and_redirects_only_when_signed(client, woman):
     assert r.status_code == 302 and r.headers["Location"] == item.hyperlink
     opening = NoticiaAbertura.get()
     assert (opening.cliente_id, opening.noticia_id) == (user.id, item.id)
-    for forged in ({**q, "url": "https://evil.example/phish"}, {**q, "h": "0" * 20}, {**q, "uid": "1"}):
+    for forged in ({**q, "url": "https://evil.example/phish"}, {**q, "h": "0" * 20}, {**q, "uid": str(user.id + 1000)}):
         r = client.get("/news-redirect/", query_string=forged)
         assert r.status_code == 400 and "Location" not in r.headers
     assert NoticiaAbertura.select().count() == 1
