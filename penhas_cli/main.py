@@ -9,10 +9,11 @@ from penhas_cli import audio as audio_cli
 from penhas_cli import guardians, sms
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
+from penhas_cli import feeds, news, people, timeline
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
-         "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.",
+         "backups, notifications, statistics, health, the community timeline, news feeds and badges. Run `penhas COMMAND --help` for each.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -26,6 +27,12 @@ app.add_typer(guardians.app, name="guardians")
 app.add_typer(audio_cli.app, name="audio")
 app.add_typer(centers_cli.app, name="centers")
 app.add_typer(users_cli.app, name="users")
+app.add_typer(feeds.app, name="feeds")
+app.add_typer(news.app, name="news")
+app.add_typer(timeline.app, name="timeline")
+users_cli.app.command("reports")(people.reports)
+users_cli.app.command("set-admin")(people.set_admin)
+users_cli.app.command("unset-admin")(people.unset_admin)
 app.command("health")(health.health)
 app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)

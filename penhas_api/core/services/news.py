@@ -283,3 +283,19 @@ def set_topic(tag_id: int, order: int | None, topic: bool = True) -> None:
     from penhas_api.core.services.rss import rebuild_showcase
 
     rebuild_showcase()
+
+
+def list_tags() -> list[dict]:
+    return [{"id": t.id, "title": t.title, "status": t.status, "is_topic": int(bool(t.is_topic)),
+             "topic_order": int(t.topic_order), "show_on_filters": int(bool(t.show_on_filters))}
+            for t in Tag.select().order_by(Tag.title)]
+
+
+def add_tag(title: str, show_on_filters: bool = False, topic: bool = False, order: int = 0) -> Tag:
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise PenhasError("invalid_title", "O título da tag deve ter de 1 a 200 caracteres.")
+    tag = Tag.create(title=title, show_on_filters=show_on_filters, is_topic=topic, topic_order=order,
+                     created_at=clock.now())
+    audit("news.tag_add", "tag", tag.id, topic=topic, show_on_filters=show_on_filters)
+    return tag

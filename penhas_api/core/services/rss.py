@@ -90,6 +90,11 @@ def due_feeds(now: datetime | None = None) -> list[RssFeed]:
                 .order_by(RssFeed.id))
 
 
+def due_feeds_all() -> list[RssFeed]:
+    """Every active feed, due or not (an operator's `penhas feeds fetch`)."""
+    return list(RssFeed.select().where(RssFeed.status == "active").order_by(RssFeed.id))
+
+
 def tick_rss_feeds() -> dict:
     results = [fetch_feed(feed) for feed in due_feeds()]
     if any(r["new"] or r["updated"] for r in results):

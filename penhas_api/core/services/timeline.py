@@ -197,10 +197,10 @@ def delete_tweet(user: Cliente, tweet_id: str) -> None:
     with database.atomic():
         Tweet.update(status="deleted").where(Tweet.id == tweet.id).execute()
         if tweet.parent_id:
-            _recount_replies(tweet.parent_id)
+            recount_replies(tweet.parent_id)
 
 
-def _recount_replies(parent_id: str) -> None:
+def recount_replies(parent_id: str) -> None:
     children = Tweet.select().where(Tweet.parent == parent_id, Tweet.status == "published")
     newest = children.select(pw.fn.MAX(Tweet.id)).scalar()
     Tweet.update(qtde_comentarios=children.count(), ultimo_comentario_id=newest).where(Tweet.id == parent_id).execute()
@@ -367,7 +367,7 @@ def erase_timeline(cliente_id: int) -> None:
         TweetReport.delete().where(TweetReport.cliente == cliente_id).execute()
         Tweet.delete().where(Tweet.cliente == cliente_id).execute()
         for parent_id in parents:
-            _recount_replies(parent_id)
+            recount_replies(parent_id)
         for tweet_id in liked:
             count = TweetLike.select().where(TweetLike.tweet == tweet_id).count()
             Tweet.update(qtde_likes=count).where(Tweet.id == tweet_id).execute()
