@@ -9,7 +9,7 @@ from penhas_cli import audio as audio_cli
 from penhas_cli import guardians, sms
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
-from penhas_cli import feeds, news, people, timeline
+from penhas_cli import badges, feeds, news, people, timeline
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
@@ -30,6 +30,7 @@ app.add_typer(users_cli.app, name="users")
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(news.app, name="news")
 app.add_typer(timeline.app, name="timeline")
+app.add_typer(badges.app, name="badges")
 users_cli.app.command("reports")(people.reports)
 users_cli.app.command("set-admin")(people.set_admin)
 users_cli.app.command("unset-admin")(people.unset_admin)

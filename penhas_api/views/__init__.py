@@ -12,4 +12,5 @@ BLUEPRINTS = [
     "people",
     "timeline",
     "news",
+    "badges",
 ]
