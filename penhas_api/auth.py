@@ -16,6 +16,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from penhas_api.core import clock
 from penhas_api.core.errors import PenhasError, missing_module, not_found
 from penhas_api.core.models import Cliente, ClienteSession
+from penhas_api.core.services.modules import user_modules
 from penhas_api.limits import check_limit
 
 SESSION_DAYS = 365
@@ -108,20 +109,6 @@ def _touch_activity(user: Cliente) -> None:
     if user.last_activity_at is None or now - user.last_activity_at > timedelta(minutes=5):
         Cliente.update(last_activity_at=now).where(Cliente.id == user.id).execute()
         user.last_activity_at = now
-
-
-# Modules this server implements. A module is advertised (GET /me) and allowed (require_module) only when it is
-# both one she may use and served here: the app shows a tab for every advertised module, so advertising an
-# unserved one (chat, quiz, mf) gives her screens whose every call fails.
-SERVED_MODULES = frozenset({"tweets", "pontos_de_apoio", "modo_seguranca", "noticias"})
-
-
-def user_modules(user: Cliente) -> list[str]:
-    if user.is_female:
-        eligible = ["tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"]
-    else:
-        eligible = ["chat_suporte", "pontos_de_apoio", "noticias"]
-    return [code for code in eligible if code in SERVED_MODULES]
 
 
 def require_module(module: str) -> None:

@@ -2,7 +2,7 @@
 from huey import crontab
 
 from penhas_api.core.services import rss, timeline_notifications
-from tasks import huey
+from penhas_api.core.queue import huey
 from tasks.base import periodic_job, with_db
 
 

@@ -1,9 +1,10 @@
 """People (contract §2.8; backend-rules §2.3, §8.2): user search, public profiles, profile reports, timeline blocks."""
 from flask import Blueprint, g
 
-from penhas_api.auth import require_user, user_modules
+from penhas_api.auth import require_user
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.services import people
+from penhas_api.core.services.modules import user_modules
 from penhas_api.params import Field, validate
 
 bp = Blueprint("people", __name__)

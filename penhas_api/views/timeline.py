@@ -3,9 +3,10 @@ import re
 
 from flask import Blueprint, g, request
 
-from penhas_api.auth import require_module, require_user, user_modules
+from penhas_api.auth import require_module, require_user
 from penhas_api.core.errors import item_not_found
 from penhas_api.core.services import timeline
+from penhas_api.core.services.modules import user_modules
 from penhas_api.core.settings import get_settings
 from penhas_api.params import Field, validate
 

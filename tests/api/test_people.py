@@ -15,9 +15,9 @@ from tests.query_counter import count_queries
 @pytest.fixture
 def chat_served(monkeypatch):
     """People search lives in the chat tab: serve chat_privado as it will be once chat lands."""
-    from penhas_api import auth
+    from penhas_api.core.services import modules
 
-    monkeypatch.setattr(auth, "SERVED_MODULES", auth.SERVED_MODULES | {"chat_privado"})
+    monkeypatch.setattr(modules, "SERVED_MODULES", modules.SERVED_MODULES | {"chat_privado"})
 
 
 def active(minutes_ago=0, **kw):

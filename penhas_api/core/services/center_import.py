@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from penhas_api.core import clock
+from penhas_api.core.audit import audit
 from penhas_api.core.db import database
 from penhas_api.core.models import Center, CenterCategory, CenterProject, CenterProjectLink
 from penhas_api.core.services.centers import DIAS_FUNCIONAMENTO, build_search_text, normalize_text
@@ -201,6 +202,7 @@ class ParsedRow:
 @dataclass
 class ParsedFile:
     layout: str
+    source: str | None = None  # the file's name, for the audit trail
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
@@ -251,7 +253,7 @@ def parse_file(path: Path | str) -> ParsedFile:
     delimiter, columns = LAYOUTS[layout]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
-    parsed = ParsedFile(layout)
+    parsed = ParsedFile(layout, source=Path(path).name)
     cats = category_ids()
     seen: dict[str, int] = {}
     line = reader.line_num + 1
@@ -336,8 +338,9 @@ def _project_ids() -> dict[str, int]:
     return {p.label: p.id for p in CenterProject.select()}
 
 
-def apply_import(parsed: ParsedFile, progress=None, extra_projects: tuple[int, ...] = ()) -> ImportSummary:
-    """Insert new centers, update changed ones, leave the rest alone; one transaction.
+def apply_import(parsed: ParsedFile, progress=None, extra_projects: tuple[int, ...] = (),
+                 actor: str | None = None) -> ImportSummary:
+    """Insert new centers, update changed ones, leave the rest alone; one transaction (audited).
 
     ``extra_projects`` (project ids) are linked to every row on top of the file's own ``projeto`` column: the file
     and this list together define each imported center's projects, so importing again without them unlinks them.
@@ -383,6 +386,9 @@ def apply_import(parsed: ParsedFile, progress=None, extra_projects: tuple[int, .
                     summary.unchanged += 1
             if progress:
                 progress()
+    audit("centers.import", "file", parsed.source, actor=actor, layout=parsed.layout, inserted=summary.inserted,
+          updated=summary.updated, unchanged=summary.unchanged, invalid=len(parsed.invalid_lines),
+          added_projects=list(extra_projects))
     return summary
 
 
@@ -474,8 +480,8 @@ def centers_to_geocode(missing_only: bool = True, limit: int | None = None):
     return list(query)
 
 
-def geocode_centers(centers: list[Center], progress=None) -> GeocodeSummary:
-    """Fill coordinates through the geocoder (cache first); a failure leaves the center as it was."""
+def geocode_centers(centers: list[Center], progress=None, actor: str | None = None) -> GeocodeSummary:
+    """Fill coordinates through the geocoder (cache first); a failure leaves the center as it was (audited)."""
     from penhas_api.core.adapters.geocoder import GeocoderUnavailable, get_geocoder
 
     geocoder = get_geocoder()
@@ -496,4 +502,6 @@ def geocode_centers(centers: list[Center], progress=None) -> GeocodeSummary:
             summary.geocoded += 1
         if progress:
             progress()
+    audit("centers.geocode", "ponto_apoio", None, actor=actor, geocoded=summary.geocoded,
+          not_found=len(summary.not_found), failed=len(summary.failed))
     return summary

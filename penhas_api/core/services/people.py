@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 
 import peewee as pw
 
-from penhas_api.core import clock
-from penhas_api.core.errors import PenhasError
+from penhas_api.core import clock, cursors
+from penhas_api.core.errors import PenhasError, form_error
 from penhas_api.core.models import Badge, Cliente, ClienteSkill, ClienteTag, ProfileReport, Skill, TimelineBlock
 from penhas_api.core.settings import get_settings
-from penhas_api.core.tokens import sign, unsign
 
 FEMALE = ("Feminino", "MulherTrans")
 SEARCH_PURPOSE = "U:NP"
@@ -171,11 +170,9 @@ def search_users(viewer: Cliente, rows: int | None = None, skills: list[int] | N
         rows = 10
     offset = 0
     if next_page:
-        cursor = unsign(SEARCH_PURPOSE, next_page, "next_page")
-        if not isinstance(cursor, dict) or cursor.get("c") != viewer.id or not isinstance(cursor.get("o"), int) \
-                or cursor["o"] < 0:
-            raise PenhasError("form_error", "Campos não foram preenchidos corretamente (next_page)", 400,
-                              field="next_page", reason="invalid")
+        cursor = cursors.read(SEARCH_PURPOSE, next_page, field="next_page", owner=viewer.id)
+        if not isinstance(cursor.get("o"), int) or cursor["o"] < 0:
+            raise form_error("next_page", "invalid")
         offset = cursor["o"]
     blocked = (TimelineBlock.select(TimelineBlock.blocked).where(TimelineBlock.cliente == viewer.id))
     blockers = (TimelineBlock.select(TimelineBlock.cliente).where(TimelineBlock.blocked == viewer.id))
@@ -199,7 +196,7 @@ def search_users(viewer: Cliente, rows: int | None = None, skills: list[int] | N
                   "activity": activity_label(u.last_activity_at), "skills": skill_names.get(u.id, ""),
                   "badges": badges.get(u.id, [])} for u in found],
         "has_more": 1 if has_more else 0,
-        "next_page": sign(SEARCH_PURPOSE, {"c": viewer.id, "o": offset + rows}) if has_more else None,
+        "next_page": cursors.issue(SEARCH_PURPOSE, {"o": offset + rows}, owner=viewer.id) if has_more else None,
     }
 
 

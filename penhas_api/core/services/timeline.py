@@ -13,18 +13,16 @@ import re
 
 import peewee as pw
 
-from penhas_api.core import clock
+from penhas_api.core import clock, cursors
 from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import (
     Cliente, ClientePreference, Preference, Tag, TimelineBlock, Tweet, TweetLike, TweetReport,
 )
 from penhas_api.core.services import news, people, timeline_notifications
-from penhas_api.core.services.deletion import user_eraser
 from penhas_api.core.services.tweet_content import render_content
 from penhas_api.core.services.tweet_ids import next_tweet_id
 from penhas_api.core.settings import get_settings
-from penhas_api.core.tokens import sign, unsign
 
 PAGE_PURPOSE = "next_page"
 ZERO_ID = "000000T0000000000"
@@ -252,9 +250,8 @@ def _legacy_banner(user_agent: str | None) -> dict | None:
 
 
 def _read_page_token(viewer: Cliente, token: str) -> dict:
-    payload = unsign(PAGE_PURPOSE, token, "next_page")
-    if not isinstance(payload, dict) or payload.get("c") != viewer.id \
-            or not isinstance(payload.get("before"), str) or not isinstance(payload.get("tags"), list):
+    payload = cursors.read(PAGE_PURPOSE, token, field="next_page", owner=viewer.id)
+    if not isinstance(payload.get("before"), str) or not isinstance(payload.get("tags"), list):
         raise form_error("next_page", "invalid", "next_page")
     return payload
 
@@ -333,7 +330,8 @@ def list_timeline(viewer: Cliente, modules: list[str], *, rows: int | None = Non
         body["parent"] = parent_json
     if not (parent_id or after or tweet_id):
         last = tweets[-1].id if tweets else ZERO_ID
-        body["next_page"] = sign(PAGE_PURPOSE, {"c": viewer.id, "tags": tags or [], "before": last, **news_state})
+        body["next_page"] = cursors.issue(PAGE_PURPOSE, {"tags": tags or [], "before": last, **news_state},
+                                          owner=viewer.id)
     first_page = not (next_page or before or after or parent_id or tweet_id)
     banner = _legacy_banner(user_agent) if first_page else None
     if banner:
@@ -355,7 +353,6 @@ def filter_tags(modules: list[str]) -> dict:
 
 # ------------------------------------------------------------------------------------------------------ deletion
 
-@user_eraser
 def erase_timeline(cliente_id: int) -> None:
     """Her posts, comments, likes and reports go; the counters of other women's posts she touched are recounted
     (a cascade alone would leave them pointing at her deleted comment). Idempotent."""

@@ -8,11 +8,12 @@ import html
 import logging
 import re
 
-from penhas_api.core import clock
+from penhas_api.core import clock, queue
 from penhas_api.core.models import (
     Badge, Cliente, ClientePreference, ClienteTag, Preference, TimelineBlock, Tweet,
 )
 from penhas_api.core.services.notifications import SUBJECT_ANONYMOUS, notify_users
+from penhas_api.core.settings import get_settings
 
 TASK_NAME = "timeline.new_notification"
 log = logging.getLogger(__name__)
@@ -141,15 +142,10 @@ KINDS = {"new_like": new_like, "new_comment": new_comment, "new_local_post": new
 
 def enqueue(kind: str, *args) -> None:
     """Queue a notification once the action committed; a queue outage must not fail her post or like."""
-    from penhas_api.core.settings import get_settings
-
     if not get_settings().notifications_enabled:
         return
-    from tasks import huey
-    from tasks.timeline import new_notification
-
     try:
-        huey.enqueue(new_notification.s(kind, *args))
+        queue.enqueue(TASK_NAME, kind, *args)
     except Exception as exc:  # noqa: BLE001
         log.warning("timeline notification %s not queued: %s", kind, type(exc).__name__)
 

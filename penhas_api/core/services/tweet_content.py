@@ -7,7 +7,7 @@ the author sees her own text.
 import html
 import re
 
-from penhas_api.params import cpf_is_valid
+from penhas_api.core.cpf_digits import cpf_is_valid
 
 # Brazilian area codes (DDD) in use.
 DDDS = frozenset(
