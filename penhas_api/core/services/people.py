@@ -94,21 +94,24 @@ def _active_tags(cliente_ids) -> dict[int, list[Badge]]:
     return out
 
 
-def badges_for(cliente_ids, viewer: Cliente | None = None, *, context: str = "profile") -> dict[int, list[dict]]:
+def badges_for(cliente_ids, viewer: Cliente | None = None, *, context: str = "profile",
+               users: dict[int, Cliente] | None = None) -> dict[int, list[dict]]:
     """Each user's badges as ``viewer`` sees them (§7.4): her active badges, then the synthetic GEO:CITY badge
     when viewer and author share a badge's city. Anonymous users show none. ``context`` is ``"tweet"`` (the
     location badge is drawn on its own line, without popup) or ``"profile"`` (profile and chat cards).
-    Two queries whatever the number of users (three with a viewer)."""
+    Two queries whatever the number of users; one when the caller already holds the users (``users``, with
+    ``modo_anonimo_ativo`` and ``cep_cidade`` loaded)."""
     ids = {int(i) for i in cliente_ids if i}
     if not ids:
         return {}
-    users = {u.id: u for u in Cliente.select(Cliente.id, Cliente.modo_anonimo_ativo, Cliente.cep_cidade)
-             .where(Cliente.id.in_(list(ids)))}
-    tags = _active_tags(users.keys())
+    if users is None or not ids <= set(users):
+        users = {u.id: u for u in Cliente.select(Cliente.id, Cliente.modo_anonimo_ativo, Cliente.cep_cidade)
+                 .where(Cliente.id.in_(list(ids)))}
+    # The viewer's badges come in the same query as the authors'.
+    tags = _active_tags(ids | ({viewer.id} if viewer is not None else set()))
     viewer_cities: set[str] = set()
     if viewer is not None:
-        viewer_cities = {b.linked_cep_cidade for b in _active_tags([viewer.id]).get(viewer.id, [])
-                         if b.linked_cep_cidade}
+        viewer_cities = {b.linked_cep_cidade for b in tags.get(viewer.id, []) if b.linked_cep_cidade}
     out: dict[int, list[dict]] = {}
     for cid in ids:
         user = users.get(cid)

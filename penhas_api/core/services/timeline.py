@@ -121,8 +121,8 @@ def _liked(viewer: Cliente, tweet_ids) -> set[str]:
 
 
 def _badges(viewer: Cliente, tweets) -> dict[int, list[dict]]:
-    authors = {t.cliente_id for t in tweets if not t.use_penhas_avatar and not is_anonymous(t)}
-    return people.badges_for(authors, viewer, context="tweet")
+    authors = {t.cliente_id: t.cliente for t in tweets if not t.use_penhas_avatar and not is_anonymous(t)}
+    return people.badges_for(authors.keys(), viewer, context="tweet", users=authors)
 
 
 def render_tweets(viewer: Cliente, tweets: list[Tweet], last_replies: dict[str, Tweet] | None = None) -> list[dict]:
