@@ -130,6 +130,7 @@ TYPES: dict[str, Callable[[str], Any]] = {
     "raca": _choice("branco", "pardo", "preto", "amarelo", "indigena", "nao_declarado"),
     "nome": _nome,
     "tweet_id": _regex(r"[0-9]{6}T[0-9]{10}"),
+    "timeline_category": _choice("all", "only_news", "only_tweets", "all_myself", "all_but_news"),
     "int_list": _regex(r"[0-9]{1,6}(,[0-9]{1,6})*", lambda v: [int(x) for x in v.split(",")]),
     "latitude": _regex(r"[-+]?(([1-8]?\d(\.\d+))+|90)"),
     "longitude": _regex(r"[-+]?(180(\.0+)?|((1[0-7]\d)|([1-9]?\d))(\.\d+)?)"),

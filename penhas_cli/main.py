@@ -14,11 +14,13 @@ from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
 from penhas_cli import quiz as quiz_cli
 from penhas_cli import tarefas as tarefas_cli
+from penhas_cli import badges, feeds, news, people, timeline
 import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, support\n"
-         "chat, jobs, backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.\n\n"
+         "chat, the community timeline, news feeds and badges, questionnaires and tasks, jobs, backups,\n"
+         "notifications, statistics and health. Run `penhas COMMAND --help` for each.\n\n"
          "Example: penhas health",
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -37,6 +39,13 @@ app.add_typer(quiz_cli.app, name="quiz")
 app.add_typer(tarefas_cli.app, name="tarefas")
 app.add_typer(support.app, name="support")
 app.add_typer(chat_cli.app, name="chat")
+app.add_typer(feeds.app, name="feeds")
+app.add_typer(news.app, name="news")
+app.add_typer(timeline.app, name="timeline")
+app.add_typer(badges.app, name="badges")
+users_cli.app.command("reports")(people.reports)
+users_cli.app.command("set-admin")(people.set_admin)
+users_cli.app.command("unset-admin")(people.unset_admin)
 app.command("health")(health.health)
 app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)

@@ -11,4 +11,5 @@ from tasks import accounts  # noqa: F401
 from tasks import guardians  # noqa: F401
 from tasks import quiz  # noqa: F401
 from tasks import chat  # noqa: F401
+from tasks import timeline  # noqa: F401
 from tasks import jobs  # noqa: F401  (last: its table of retryable tasks names tasks of the modules above)

@@ -195,3 +195,38 @@ def seed_chat(user):
             ChatPendingNotification.pending_message_cliente_id == user.id).exists()
 
     return check
+
+
+@seeder
+def seed_timeline(user):
+    """Her post, her comment and like on another woman's post, a like and a comment on hers, a report, a news
+    opening and a badge invitation. After deletion the other woman's post has its counters back."""
+    from penhas_api.core.models import (
+        Badge, BadgeInvite, Noticia, NoticiaAbertura, Tweet, TweetLike, TweetReport,
+    )
+    from penhas_api.core.services import timeline
+    from tests.factories import make_user
+
+    now = clock.now()
+    third = make_user()
+    hers = timeline.create_tweet(user, "meu post")
+    theirs = timeline.create_tweet(third, "post dela")
+    timeline.create_tweet(third, "comentário no meu", reply_to=hers.id)
+    timeline.create_tweet(user, "meu comentário", reply_to=theirs.id)
+    timeline.like(user, theirs.id)
+    timeline.like(third, hers.id)
+    TweetReport.create(cliente=user, tweet=theirs, reason="r", created_at=now)
+    news = Noticia.create(title="t", hyperlink=f"https://news.example/{user.id}", created_at=now,
+                          display_created_time=now, published="published")
+    NoticiaAbertura.create(noticia=news, cliente=user, track_id="1:abcd", created_at=now)
+    badge = Badge.create(code="circulo-penhas", name="Círculo", description="d", image_url="u", image_url_black="u",
+                         created_on=now)
+    BadgeInvite.create(badge=badge, cliente=user, created_on=now)
+
+    def check():
+        post = Tweet.get_by_id(theirs.id)
+        assert (post.qtde_comentarios, post.ultimo_comentario_id, post.qtde_likes) == (0, None, 0)
+        assert not Tweet.select().where(Tweet.parent == hers.id).exists()
+        assert not TweetLike.select().where(TweetLike.tweet == hers.id).exists()
+
+    return check

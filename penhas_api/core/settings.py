@@ -114,6 +114,14 @@ class Settings:
     # Community (backend-rules §7): the synthetic GEO:CITY badge's icons.
     badge_icon_url: str = ""
     badge_icon_url_black: str = ""
+    tweet_max_length: int = 2200
+    notifications_enabled: bool = True
+    rss_max_bytes: int = 2_000_000
+    rss_timeout: float = 10.0
+    news_image_max_bytes: int = 3_000_000
+    news_image_timeout: float = 8.0
+    android_store_url: str = ""
+    ios_store_url: str = ""
     environ: dict = field(repr=False, default_factory=dict)
 
     # Secrets that live in environment variables in production; a generated one is fine only embedded.
@@ -197,6 +205,14 @@ def load_settings(environ=None) -> Settings:
         badge_icon_url_black=env.get("PENHAS_DEFAULT_BADGE_ICON_URL_BLACK") or env.get(
             "PENHAS_DEFAULT_BADGE_ICON_URL") or ((env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
                                                 + "/i/0.svg"),
+        tweet_max_length=_int(env, "TWEET_CONTENT_MAX_LENGTH", 2200),
+        notifications_enabled=_bool(env.get("NOTIFICATIONS_ENABLED"), True),
+        rss_max_bytes=_int(env, "RSS_MAX_BYTES", 2_000_000),
+        rss_timeout=float(_int(env, "RSS_TIMEOUT_SECONDS", 10)),
+        news_image_max_bytes=_int(env, "NEWS_IMAGE_MAX_BYTES", 3_000_000),
+        news_image_timeout=float(_int(env, "NEWS_IMAGE_TIMEOUT_SECONDS", 8)),
+        android_store_url=env.get("ANDROID_STORE_URL") or "https://play.google.com/store/search?q=penhas&c=apps",
+        ios_store_url=env.get("IOS_STORE_URL") or "https://apps.apple.com/br/search?term=penhas",
         environ=env,
     )
 

@@ -12,4 +12,7 @@ BLUEPRINTS = [
     "quiz",
     "people",
     "chat",
+    "timeline",
+    "news",
+    "badges",
 ]

@@ -2,9 +2,9 @@
 from flask import Blueprint, g
 
 from penhas_api.auth import require_user
-from penhas_api.core.services.modules import user_modules
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.services import people
+from penhas_api.core.services.modules import user_modules
 from penhas_api.params import Field, validate
 
 bp = Blueprint("people", __name__)

@@ -92,6 +92,10 @@ NON_JSON = {
     "centers.public_list": {"text/csv"},
     "guardians.guardian_page": {"text/html"},
     "metrics.scrape": {"text/plain"},
+    "badges.show_invite": {"text/html"},
+    "badges.accept_invite": {"text/html"},
+    "news.news_redirect": {"text/html"},  # the 302 to a signed URL
+    "news.get_proxy": {"image/png"},
 }
 
 # 5xx answers that are the design, not a failure: readiness says 503 while a dependency (database, Redis,

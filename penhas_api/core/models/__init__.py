@@ -20,6 +20,9 @@ from penhas_api.core.models.quiz import (  # noqa: F401
 from penhas_api.core.models.people import ProfileReport, TimelineBlock  # noqa: F401
 from penhas_api.core.models.chat import (  # noqa: F401
     ChatBlock, ChatMessage, ChatPendingNotification, ChatSession, ChatSupport, ChatSupportMessage)
+from penhas_api.core.models.timeline import Tweet, TweetIdSeq, TweetLike, TweetReport  # noqa: F401
+from penhas_api.core.models.news import (  # noqa: F401
+    BadgeInvite, Noticia, NoticiaAbertura, RssFeed, RssFeedTag, Tag, TagHighlight, TagIndexingConfig, Vitrine)
 
 
 def all_models():

@@ -9,12 +9,13 @@ runs every one of them.
 """
 from typing import Callable
 
-from penhas_api.core.services import audio, centers, chat_notifications
+from penhas_api.core.services import audio, centers, chat_notifications, timeline
 
 ERASERS: tuple[Callable[[int], None], ...] = (
     audio.erase_user_audio,  # her recordings' objects in storage
     centers.erase_ratings,  # the centers' averages her ratings fed
     chat_notifications.erase_pending_from,  # chat notifications she left pending for others
+    timeline.erase_timeline,  # her posts, likes, reports; the counters of posts she commented or liked
 )
 
 

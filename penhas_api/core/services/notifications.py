@@ -7,7 +7,9 @@ counting from the rows themselves keeps the counter right without a cache to inv
 from penhas_api.core import clock, cursors
 from penhas_api.core.db import database
 from penhas_api.core.errors import form_error
-from penhas_api.core.models import Cliente, ClienteAppNotification, NotificationLog, NotificationMessage
+from penhas_api.core.models import (
+    Cliente, ClienteAppNotification, NotificationLog, NotificationMessage, TimelineBlock,
+)
 from penhas_api.core.settings import get_settings
 
 SUBJECT_ANONYMOUS = 0
@@ -37,9 +39,16 @@ def notify_users(cliente_ids, title: str, content: str, meta: dict | None = None
     return message
 
 
+def _hide_blocked(query, cliente_id: int):
+    """Messages caused by someone she blocked in the timeline disappear with that person's posts."""
+    blocked = TimelineBlock.select(TimelineBlock.blocked).where(TimelineBlock.cliente == cliente_id)
+    return query.where(NotificationMessage.subject_id.is_null() | NotificationMessage.subject_id.not_in(blocked))
+
+
 def unread_count(cliente_id: int) -> int:
     marker = ClienteAppNotification.get_or_none(ClienteAppNotification.cliente == cliente_id)
-    query = NotificationLog.select().where(NotificationLog.cliente == cliente_id)
+    query = _hide_blocked(NotificationLog.select().join(NotificationMessage)
+                          .where(NotificationLog.cliente == cliente_id), cliente_id)
     if marker is not None:
         query = query.where(NotificationLog.id > marker.read_until_id)
     return query.count()
@@ -97,6 +106,7 @@ def list_notifications(cliente_id: int, rows: int | None = None, next_page: str 
         rows = 10
     query = (NotificationLog.select(NotificationLog, NotificationMessage).join(NotificationMessage)
              .where(NotificationLog.cliente == cliente_id).order_by(NotificationLog.id.desc()))
+    query = _hide_blocked(query, cliente_id)
     if next_page:
         cursor = cursors.read(PAGE_PURPOSE, next_page, owner=cliente_id)
         if not isinstance(cursor.get("before"), int):

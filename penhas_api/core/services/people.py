@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 
 import peewee as pw
 
-from penhas_api.core import clock
-from penhas_api.core.errors import PenhasError
+from penhas_api.core import clock, cursors
+from penhas_api.core.errors import PenhasError, form_error
 from penhas_api.core.models import Badge, Cliente, ClienteSkill, ClienteTag, ProfileReport, Skill, TimelineBlock
 from penhas_api.core.settings import get_settings
-from penhas_api.core.tokens import sign, unsign
 
 FEMALE = ("Feminino", "MulherTrans")
 SEARCH_PURPOSE = "U:NP"
@@ -95,21 +94,24 @@ def _active_tags(cliente_ids) -> dict[int, list[Badge]]:
     return out
 
 
-def badges_for(cliente_ids, viewer: Cliente | None = None, *, context: str = "profile") -> dict[int, list[dict]]:
+def badges_for(cliente_ids, viewer: Cliente | None = None, *, context: str = "profile",
+               users: dict[int, Cliente] | None = None) -> dict[int, list[dict]]:
     """Each user's badges as ``viewer`` sees them (§7.4): her active badges, then the synthetic GEO:CITY badge
     when viewer and author share a badge's city. Anonymous users show none. ``context`` is ``"tweet"`` (the
     location badge is drawn on its own line, without popup) or ``"profile"`` (profile and chat cards).
-    Two queries whatever the number of users (three with a viewer)."""
+    Two queries whatever the number of users; one when the caller already holds the users (``users``, with
+    ``modo_anonimo_ativo`` and ``cep_cidade`` loaded)."""
     ids = {int(i) for i in cliente_ids if i}
     if not ids:
         return {}
-    users = {u.id: u for u in Cliente.select(Cliente.id, Cliente.modo_anonimo_ativo, Cliente.cep_cidade)
-             .where(Cliente.id.in_(list(ids)))}
-    tags = _active_tags(users.keys())
+    if users is None or not ids <= set(users):
+        users = {u.id: u for u in Cliente.select(Cliente.id, Cliente.modo_anonimo_ativo, Cliente.cep_cidade)
+                 .where(Cliente.id.in_(list(ids)))}
+    # The viewer's badges come in the same query as the authors'.
+    tags = _active_tags(ids | ({viewer.id} if viewer is not None else set()))
     viewer_cities: set[str] = set()
     if viewer is not None:
-        viewer_cities = {b.linked_cep_cidade for b in _active_tags([viewer.id]).get(viewer.id, [])
-                         if b.linked_cep_cidade}
+        viewer_cities = {b.linked_cep_cidade for b in tags.get(viewer.id, []) if b.linked_cep_cidade}
     out: dict[int, list[dict]] = {}
     for cid in ids:
         user = users.get(cid)
@@ -171,11 +173,9 @@ def search_users(viewer: Cliente, rows: int | None = None, skills: list[int] | N
         rows = 10
     offset = 0
     if next_page:
-        cursor = unsign(SEARCH_PURPOSE, next_page, "next_page")
-        if not isinstance(cursor, dict) or cursor.get("c") != viewer.id or not isinstance(cursor.get("o"), int) \
-                or cursor["o"] < 0:
-            raise PenhasError("form_error", "Campos não foram preenchidos corretamente (next_page)", 400,
-                              field="next_page", reason="invalid")
+        cursor = cursors.read(SEARCH_PURPOSE, next_page, field="next_page", owner=viewer.id)
+        if not isinstance(cursor.get("o"), int) or cursor["o"] < 0:
+            raise form_error("next_page", "invalid")
         offset = cursor["o"]
     blocked = (TimelineBlock.select(TimelineBlock.blocked).where(TimelineBlock.cliente == viewer.id))
     blockers = (TimelineBlock.select(TimelineBlock.cliente).where(TimelineBlock.blocked == viewer.id))
@@ -199,7 +199,7 @@ def search_users(viewer: Cliente, rows: int | None = None, skills: list[int] | N
                   "activity": activity_label(u.last_activity_at), "skills": skill_names.get(u.id, ""),
                   "badges": badges.get(u.id, [])} for u in found],
         "has_more": 1 if has_more else 0,
-        "next_page": sign(SEARCH_PURPOSE, {"c": viewer.id, "o": offset + rows}) if has_more else None,
+        "next_page": cursors.issue(SEARCH_PURPOSE, {"o": offset + rows}, owner=viewer.id) if has_more else None,
     }
 
 

@@ -1,0 +1,33 @@
+"""The Círculo PenhaS invitation page (backend-rules §11 item 10): GET shows it, POST accepts it."""
+from html import escape
+
+from flask import Blueprint, render_template
+
+from penhas_api.core.services import badges
+from penhas_api.limits import ip_key, limiter
+from penhas_api.params import get_params
+
+bp = Blueprint("badges", __name__)
+
+
+def _page(result: dict, token: str):
+    html = f"<p>{escape(result['message'])}</p>"
+    if result["status"] == "pending":
+        html += (f'<form method="post" action="/badge/accept"><input type="hidden" name="token" '
+                 f'value="{escape(token, quote=True)}"><button type="submit">Confirmar</button></form>')
+    status = 200 if result["status"] in ("pending", "confirmed_success") else 400
+    return render_template("web_page.html", title="Círculo PenhaS", html=html), status
+
+
+@bp.get("/badge/accept")
+@limiter.limit("100 per hour", key_func=ip_key)
+def show_invite():
+    token = (get_params().get("token") or "")[:2000]
+    return _page(badges.invite_page(token), token)
+
+
+@bp.post("/badge/accept")
+@limiter.limit("100 per hour", key_func=ip_key)
+def accept_invite():
+    token = (get_params().get("token") or "")[:2000]
+    return _page(badges.accept_invite(token), token)
