@@ -135,6 +135,10 @@ def geocode(
             for cid, nome, reason in summary.failed:
                 table.add_row(str(cid), nome, reason)
             console.print(table)
+        if summary.failed and not summary.geocoded and not summary.not_found:
+            err_console.print(f"every lookup failed ({summary.failed[0][2]}): check GEOCODER and the provider's "
+                              "keys with `penhas health`, then run again")
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -196,7 +200,7 @@ def search(
     """What a user at this point would see, nearest first."""
     with connection(), domain_errors():
         q = centers.Search(latitude=lat, longitude=lng, max_distance=radius, rows=rows, keywords=keywords,
-                           categorias=categoria or [], municipality=ibge)
+                           categorias=categoria or [], municipality=ibge, nearest_first=True)
         if projeto:
             q.projeto_id = centers.find_project(projeto).id
         result = centers.search_centers(q)
