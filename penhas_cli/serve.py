@@ -33,9 +33,12 @@ def serve(
 
     class App(BaseApplication):
         def load_config(self):
+            from penhas_api.web_server import gunicorn_settings
+
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", None)
+            for name, value in gunicorn_settings(get_settings().log_level).items():
+                self.cfg.set(name, value)
 
         def load(self):
             from penhas_api import create_app

@@ -1,0 +1,129 @@
+"""The real gunicorn, started as the Procfile's `web:` line and as `penhas serve`: every request line the app can
+send is accepted, and what gunicorn refuses itself is answered with the contract's JSON, never an HTML page."""
+import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from tests.factories import auth_headers, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _procfile_web(port: int) -> list[str]:
+    line = next(l for l in (ROOT / "Procfile").read_text().splitlines() if l.startswith("web:"))
+    line = line.split(":", 1)[1].replace("${WEB_CONCURRENCY:-4}", "1").replace("${PORT:-8000}", str(port))
+    return [sys.executable, "-m", *shlex.split(line)]
+
+
+def _start(how: str, **env):
+    port = _free_port()
+    cmd = (_procfile_web(port) if how == "procfile" else
+           [sys.executable, "-m", "penhas_cli.main", "serve", "--port", str(port), "--workers", "1", "--no-worker",
+            "--no-setup"])
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), LOG_LEVEL="INFO", **env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(base + "/health", timeout=1)
+            return proc, port
+        except requests.ConnectionError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail("gunicorn did not start: " + proc.communicate()[1][-3000:])
+
+
+def _stop(proc) -> str:
+    proc.terminate()
+    try:
+        return proc.communicate(timeout=20)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate()[1]
+
+
+@pytest.fixture(params=["procfile", "serve"])
+def server(request):
+    proc, port = _start(request.param)
+    yield port
+    log = _stop(proc)
+    for line in log.splitlines():
+        assert line.startswith("{"), f"not a JSON log line: {line}"
+
+
+def _raw(port: int, data: bytes) -> tuple[int, dict, str]:
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as s:
+        s.sendall(data)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body.decode()
+
+
+def _assert_json_error(status, headers, body, want_status, error):
+    assert status == want_status, body
+    assert headers["Content-Type"].startswith("application/json") and "<html" not in body
+    assert json.loads(body)["error"] == error
+
+
+@pytest.mark.slow
+def test_every_request_line_the_app_sends_is_accepted_and_refusals_are_json(server, app):
+    user = make_user()
+    headers = auth_headers(app, user)
+    minibio = "😀" * 2200  # rules §2.3: up to 2 200 characters; 4-byte characters encode to 26 KB
+    url = f"http://127.0.0.1:{server}/me?minibio={quote(minibio)}&apelido={quote('á' * 40)}"
+    assert len(url) > 26_000
+    r = requests.put(url, headers=headers, timeout=15)
+    assert r.status_code == 200, r.text[:500]
+    assert r.json()["user_profile"]["minibio"] == minibio
+
+    too_long = b"GET /health?x=" + b"a" * (70 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    _assert_json_error(*_raw(server, too_long), 414, "request_line_too_long")
+    _assert_json_error(*_raw(server, b"NOT A REQUEST LINE\r\n\r\n"), 400, "bad_request")
+    many = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
+    _assert_json_error(*_raw(server, b"GET /health HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n"), 431,
+                       "request_headers_too_large")
+    big = b"X-Big: " + b"v" * (20 * 1024) + b"\r\n"
+    _assert_json_error(*_raw(server, b"GET /health HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n"), 431,
+                       "request_headers_too_large")
+
+
+@pytest.mark.slow
+def test_a_worker_timeout_is_answered_with_json():
+    proc, port = _start("procfile", GUNICORN_CMD_ARGS="--timeout 2")
+    try:
+        # A client that sends half its body: the worker waits on it until gunicorn's timeout aborts the request.
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                      b"Content-Length: 100\r\n\r\nemail=a")
+            chunks = []
+            while chunk := s.recv(65536):
+                chunks.append(chunk)
+        head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 503"), head
+        assert json.loads(body) == {"error": "service_unavailable",
+                                    "message": "O servidor demorou demais para responder. Tente novamente em instantes."}
+    finally:
+        log = _stop(proc)
+    assert all(line.startswith("{") for line in log.splitlines()), log[-2000:]
