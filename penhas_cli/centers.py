@@ -61,6 +61,9 @@ def import_file(
     with connection(), domain_errors():
         known = {p.label.lower(): p.id for p in CenterProject.select()}
         unknown = [label for label in add_project or [] if label.strip().lower() not in known]
+        if unknown and not known:
+            fail(f"unknown project {unknown[0]!r}: this database has no projects yet; load the seed data with "
+                 "`penhas fixtures load` (the Procfile's release step does it on every deploy)")
         if unknown:
             fail(f"unknown project {unknown[0]!r}; known: {', '.join(sorted(p.label for p in CenterProject.select()))}")
         extra = tuple(sorted({known[label.strip().lower()] for label in add_project or []}))
