@@ -1,4 +1,6 @@
 """Root of the `penhas` command. Each noun is its own module; add it here."""
+import sys
+
 import typer
 
 from penhas_api.core.db import database, init_db
@@ -9,6 +11,7 @@ from penhas_cli import audio as audio_cli
 from penhas_cli import guardians, sms
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
+from penhas_cli.errors import debug_requested, report
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
@@ -33,7 +36,9 @@ app.command("worker")(serve.worker)
 
 
 @app.callback()
-def _setup(ctx: typer.Context):
+def _setup(ctx: typer.Context,
+           debug: bool = typer.Option(False, "--debug", help="Show the traceback when a command fails "
+                                                              "(also PENHAS_DEBUG=1).")):
     setup_logging(get_settings().log_level)
     # One connection per command, always closed when it ends.
     init_db()
@@ -41,7 +46,14 @@ def _setup(ctx: typer.Context):
 
 
 def main():
-    app()
+    """Every failure ends here: one or two lines on stderr and a non-zero exit (penhas_cli/errors.py)."""
+    try:
+        code = app(standalone_mode=False)
+    except Exception as exc:
+        if debug_requested(sys.argv[1:]):
+            raise
+        sys.exit(report(exc))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
