@@ -211,7 +211,7 @@ def search(
         if json_output:
             print_json(rows_out)
             return
-        table = Table("id", "nome", "categoria", "uf", "distância (km)", "avaliação")
+        table = Table("id", "nome", "categoria", "uf", "distance (km)", "rating")
         for r in rows_out:
             table.add_row(str(r["id"]), r["nome"], r["categoria"]["nome"], r["uf"] or "", r["distancia"] or "",
                           r["avaliacao"])

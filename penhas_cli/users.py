@@ -55,7 +55,7 @@ def find(term: str = typer.Argument(..., help="An account id, an e-mail address 
         print_json(found)
         return
     if not found:
-        console.print("nenhuma conta encontrada")
+        console.print("no account found")
         raise typer.Exit(1)
     table = Table("id", "apelido", "e-mail", "status", "login", "created", "delete at")
     for u in found:
@@ -90,7 +90,7 @@ def schedule_delete(cliente_id: int = typer.Argument(..., help="Account id."),
         fail("--date must look like 2026-12-31")
     with domain_errors():
         user = accounts.operator_schedule_delete(cliente_id, day)
-    console.print(f"conta {user.id} será excluída em [bold]{_when(user.perform_delete_at)}[/bold] UTC")
+    console.print(f"account {user.id} will be erased on [bold]{_when(user.perform_delete_at)}[/bold] UTC")
 
 
 @app.command("unschedule-delete")
@@ -98,7 +98,7 @@ def unschedule_delete(cliente_id: int = typer.Argument(..., help="Account id."))
     """Cancel a scheduled deletion; the account is active again."""
     with domain_errors():
         accounts.operator_unschedule_delete(cliente_id)
-    console.print(f"exclusão da conta {cliente_id} cancelada")
+    console.print(f"deletion of account {cliente_id} cancelled")
 
 
 @app.command("delete-now")
@@ -106,10 +106,10 @@ def delete_now(cliente_id: int = typer.Argument(..., help="Account id."),
                yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone.")):
     """Erase the account and everything of hers right away (no grace period). Needs --yes."""
     if not yes:
-        fail("isto apaga a conta para sempre; repita com --yes para confirmar")
+        fail("this erases the account for good; run it again with --yes to confirm")
     with domain_errors():
         accounts.operator_delete_now(cliente_id)
-    console.print(f"conta {cliente_id} apagada")
+    console.print(f"account {cliente_id} erased")
 
 
 @app.command()
@@ -117,7 +117,7 @@ def ban(cliente_id: int = typer.Argument(..., help="Account id.")):
     """Suspend an account (status banned): her sessions end and login answers `ban`."""
     with domain_errors():
         accounts.operator_set_status(cliente_id, "banned")
-    console.print(f"conta {cliente_id} suspensa")
+    console.print(f"account {cliente_id} banned")
 
 
 @app.command()
@@ -125,7 +125,7 @@ def unban(cliente_id: int = typer.Argument(..., help="Account id.")):
     """Lift a suspension (status back to active)."""
     with domain_errors():
         accounts.operator_set_status(cliente_id, "active")
-    console.print(f"conta {cliente_id} reativada")
+    console.print(f"account {cliente_id} active again")
 
 
 @app.command()
@@ -133,7 +133,7 @@ def lock(cliente_id: int = typer.Argument(..., help="Account id.")):
     """Lock login for good (login_status BLOCK) and end her sessions."""
     with domain_errors():
         accounts.operator_set_login_lock(cliente_id, True)
-    console.print(f"login da conta {cliente_id} bloqueado")
+    console.print(f"login of account {cliente_id} locked")
 
 
 @app.command()
@@ -141,7 +141,7 @@ def unlock(cliente_id: int = typer.Argument(..., help="Account id.")):
     """Unlock login, also lifting the 24-hour lock after too many wrong passwords."""
     with domain_errors():
         accounts.operator_set_login_lock(cliente_id, False)
-    console.print(f"login da conta {cliente_id} desbloqueado")
+    console.print(f"login of account {cliente_id} unlocked")
 
 
 @sessions_app.command("revoke")
@@ -149,4 +149,4 @@ def sessions_revoke(cliente_id: int = typer.Argument(..., help="Account id.")):
     """End every session of the account at once (every device must log in again)."""
     with domain_errors():
         count = accounts.operator_revoke_sessions(cliente_id)
-    console.print(f"{count} sessão(ões) encerrada(s)")
+    console.print(f"{count} session(s) ended")

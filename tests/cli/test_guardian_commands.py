@@ -102,4 +102,4 @@ def test_guardians_list_and_alerts():
     assert "sent" in invoke("guardians", "alerts", str(user.id)).output
 
     r = invoke("guardians", "list", "999999")
-    assert r.exit_code == 1 and "não existe" in r.output
+    assert r.exit_code == 1 and "user 999999 not found" in r.output

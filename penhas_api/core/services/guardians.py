@@ -465,6 +465,6 @@ def alerts_of(cliente_id: int, limit: int = 20, before_id: int | None = None) ->
 
 def guardians_of(cliente_id: int) -> list[Guardian]:
     if Cliente.get_or_none(Cliente.id == cliente_id) is None:
-        raise PenhasError("item_not_found", f"Usuária {cliente_id} não existe.", 404)
+        raise PenhasError("item_not_found", f"user {cliente_id} not found", 404)
     expire_overdue(cliente_id)
     return list(Guardian.select().where(Guardian.cliente == cliente_id).order_by(Guardian.id))
