@@ -22,10 +22,10 @@ def domain_errors():
     try:
         yield
     except PenhasError as err:
-        err_console.print(f"[red]erro:[/red] {operator_message(err)}")
+        err_console.print(f"[red]error:[/red] {operator_message(err)}")
         raise typer.Exit(1) from None
 
 
 def fail(message: str, code: int = 1):
-    err_console.print(f"[red]erro:[/red] {message}")
+    err_console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
