@@ -2,24 +2,12 @@
 do, a non-zero exit, and no traceback unless --debug / PENHAS_DEBUG=1 — one test per failure class."""
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.commands import penhas
 from tests.helpers import needs_postgres
 from tests.sms_helpers import closed_port_url
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def penhas(*args, **env):
-    full = dict(os.environ, PYTHONPATH=str(ROOT), **env)
-    for name in [k for k, v in env.items() if v is None]:
-        full.pop(name)
-    return subprocess.run([sys.executable, "-m", "penhas_cli.main", *args], cwd=ROOT, env=full, capture_output=True,
-                          text=True, timeout=120)
 
 
 def assert_short_failure(r, *expected: str):

@@ -1,70 +1,21 @@
 """The real gunicorn, started as the Procfile's `web:` line and as `penhas serve`: every request line the app can
 send is accepted, and what gunicorn refuses itself is answered with the contract's JSON, never an HTML page."""
 import json
-import os
-import shlex
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import requests
 
 from tests.factories import auth_headers, make_user
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _procfile_web(port: int) -> list[str]:
-    line = next(l for l in (ROOT / "Procfile").read_text().splitlines() if l.startswith("web:"))
-    line = line.split(":", 1)[1].replace("${WEB_CONCURRENCY:-4}", "1").replace("${PORT:-8000}", str(port))
-    return [sys.executable, "-m", *shlex.split(line)]
-
-
-def _start(how: str, **env):
-    port = _free_port()
-    cmd = (_procfile_web(port) if how == "procfile" else
-           [sys.executable, "-m", "penhas_cli.main", "serve", "--port", str(port), "--workers", "1", "--no-worker",
-            "--no-setup"])
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), LOG_LEVEL="INFO", **env),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/health", timeout=1)
-            return proc, port
-        except requests.ConnectionError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.2)
-    proc.kill()
-    pytest.fail("gunicorn did not start: " + proc.communicate()[1][-3000:])
-
-
-def _stop(proc) -> str:
-    proc.terminate()
-    try:
-        return proc.communicate(timeout=20)[1]
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.communicate()[1]
+from tests.servers import start_web, stop
 
 
 @pytest.fixture(params=["procfile", "serve"])
 def server(request):
-    proc, port = _start(request.param)
+    proc, port = start_web(request.param)
     yield port
-    log = _stop(proc)
+    log = stop(proc)
     for line in log.splitlines():
         assert line.startswith("{"), f"not a JSON log line: {line}"
 
@@ -111,7 +62,7 @@ def test_every_request_line_the_app_sends_is_accepted_and_refusals_are_json(serv
 
 @pytest.mark.slow
 def test_a_worker_timeout_is_answered_with_json():
-    proc, port = _start("procfile", GUNICORN_CMD_ARGS="--timeout 2")
+    proc, port = start_web("procfile", GUNICORN_CMD_ARGS="--timeout 2")
     try:
         # A client that sends half its body: the worker waits on it until gunicorn's timeout aborts the request.
         with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
@@ -125,5 +76,5 @@ def test_a_worker_timeout_is_answered_with_json():
         assert json.loads(body) == {"error": "service_unavailable",
                                     "message": "O servidor demorou demais para responder. Tente novamente em instantes."}
     finally:
-        log = _stop(proc)
+        log = stop(proc)
     assert all(line.startswith("{") for line in log.splitlines()), log[-2000:]
