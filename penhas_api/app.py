@@ -1,28 +1,69 @@
-"""Application factory: one Flask app answering at the host root."""
+"""Application factory: one Flask app answering at the host root, built against the settings it is given.
+
+``create_app()`` is the process's app (the WSGI entry point): its first start generates the embedded setup's
+secrets. ``create_app(settings)`` builds an app on those settings alone: its own database, secrets and storage,
+made current (``use_settings``/``use_database``) in every app context it pushes, so two apps can live in one process.
+"""
 import importlib
 import logging
 import time
 import uuid
 from datetime import timedelta
 
+from contextlib import ExitStack
+
 from flask import Flask, g, request
+from flask.ctx import AppContext
 from flask_jwt_extended import JWTManager
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from penhas_api.core.db import database, init_db
+from penhas_api.core.db import database, init_db, make_database, use_database
 from penhas_api.core.logs import setup_logging
-from penhas_api.core.settings import get_settings
+from penhas_api.core.settings import Settings, check_complete, provision, use_settings
 from penhas_api.errors import register_error_handlers
 from penhas_api.limits import init_limiter
 from penhas_api.views import BLUEPRINTS
+import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
 
 log = logging.getLogger("penhas.api")
 
 
-def create_app(config: dict | None = None) -> Flask:
-    settings = get_settings()
+class _BoundAppContext(AppContext):
+    """An app context that makes its app's settings and database the current ones until it is popped."""
+
+    def push(self) -> None:
+        super().push()
+        self._bound = ExitStack()
+        self._bound.enter_context(use_settings(self.app.penhas_settings))
+        self._bound.enter_context(use_database(self.app.penhas_database))
+
+    def pop(self, *args, **kwargs) -> None:
+        try:
+            super().pop(*args, **kwargs)
+        finally:
+            self._bound.close()
+
+
+class _BoundFlask(Flask):
+    penhas_settings: Settings
+    penhas_database = None
+
+    def app_context(self) -> AppContext:
+        return _BoundAppContext(self)
+
+
+def create_app(settings: Settings | None = None, config: dict | None = None) -> Flask:
+    if settings is None:
+        # The first start of the process's app: generate the embedded setup's secrets now, explicitly.
+        settings = provision()
+        init_db()
+        app = Flask(__name__)
+    else:
+        check_complete(settings)
+        app = _BoundFlask(__name__)
+        app.penhas_settings = settings
+        app.penhas_database = make_database(settings.database_url)
     setup_logging(settings.log_level)
-    app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         JWT_SECRET_KEY=settings.secret_key,
@@ -40,7 +81,6 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.url_map.strict_slashes = False
 
-    init_db()
     JWTManager(app)
     init_limiter(app, settings)
     register_error_handlers(app)

@@ -16,6 +16,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from penhas_api.core import clock
 from penhas_api.core.errors import PenhasError, missing_module, not_found
 from penhas_api.core.models import Cliente, ClienteSession
+from penhas_api.core.services.modules import user_modules
 from penhas_api.limits import check_limit
 
 SESSION_DAYS = 365
@@ -108,12 +109,6 @@ def _touch_activity(user: Cliente) -> None:
     if user.last_activity_at is None or now - user.last_activity_at > timedelta(minutes=5):
         Cliente.update(last_activity_at=now).where(Cliente.id == user.id).execute()
         user.last_activity_at = now
-
-
-def user_modules(user: Cliente) -> list[str]:
-    if user.is_female:
-        return ["tweets", "chat_privado", "chat_suporte", "pontos_de_apoio", "modo_seguranca", "noticias"]
-    return ["chat_suporte", "pontos_de_apoio", "noticias"]
 
 
 def require_module(module: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from flask import request
 
+from penhas_api.core.cpf_digits import cpf_is_valid
 from penhas_api.core.errors import DEFAULT_MESSAGE, form_error
 
 
@@ -72,17 +73,6 @@ def _datetime(v: str):
         return datetime.fromisoformat(value)
     except ValueError:
         raise ValueError from None
-
-
-def cpf_is_valid(digits: str) -> bool:
-    if not re.fullmatch(r"\d{11}", digits) or len(set(digits)) == 1:
-        return False
-    for size in (9, 10):
-        total = sum(int(d) * w for d, w in zip(digits[:size], range(size + 1, 1, -1)))
-        check = (total * 10) % 11 % 10
-        if check != int(digits[size]):
-            return False
-    return True
 
 
 def _cpf(v: str):

@@ -8,7 +8,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Column, Table
 
-from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.services import audio as audio_service
 from penhas_cli.output import console, domain_errors, print_json
@@ -16,7 +15,8 @@ from penhas_cli.output import console, domain_errors, print_json
 app = typer.Typer(
     help="Audio recordings made in the app's help center. Events are named [bold]<user id>:<uuid>[/bold] "
          "(the uuid alone works when only one user has it). Recordings are encrypted in storage; "
-         "these commands are the only way besides the owner's app to read them.",
+         "these commands are the only way besides the owner's app to read them.\n\n"
+         "Example: penhas audio list 123",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -44,11 +44,13 @@ def list_(
     user_id: int = typer.Argument(..., help="The user's id (clientes.id)."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """List every audio event of a user, including hidden, user-deleted and purged ones, newest first."""
+    """List every audio event of a user, including hidden, user-deleted and purged ones, newest first.
+
+    Example: penhas audio list 123
+    """
     with domain_errors(), connection():
         events = audio_service.user_events(user_id)
         counts = audio_service.segment_counts([e.event_id for e in events])
-        audit("audio.list", "cliente", user_id, events=len(events))
     rows = [_event_dict(e, counts.get(e.event_id, 0)) for e in events]
     if json_output:
         print_json(rows)
@@ -67,10 +69,12 @@ def list_(
 
 @app.command()
 def grant(event_id: str = typer.Argument(..., help=EVENT_HELP)):
-    """Release an event for download in the app (status free_access_by_admin) until 40 days after recording."""
+    """Release an event for download in the app (status free_access_by_admin) until 40 days after recording.
+
+    Example: penhas audio grant 123:6f1c2e4a-8b9d-4c3e-a2f1-0d9e8c7b6a54
+    """
     with domain_errors(), connection():
         event = audio_service.grant_access(audio_service.resolve_event(event_id))
-        audit("audio.grant", "audio_event", event.event_id, status=event.status)
     if event.status == audio_service.GRANTED and event.deleted_at is not None:
         console.print(f"[yellow]granted[/yellow] {event.event_id}, but she deleted it from her list, so the app "
                       f"does not show it; use `penhas audio export` to hand the recording over")
@@ -89,11 +93,13 @@ def export(
 ):
     """Decrypt an event's recording (all segments, in order, AAC) into a file, e.g. for a court request.
 
-    The SHA-256 of the file is printed and kept in the audit trail, so the copy handed over can be checked later."""
+    The SHA-256 of the file is printed and kept in the audit trail, so the copy handed over can be checked later.
+
+    Example: penhas audio export 123:6f1c2e4a-8b9d-4c3e-a2f1-0d9e8c7b6a54 --to evidence.aac
+    """
     with domain_errors(), connection():
         event = audio_service.resolve_event(event_id)
         written, sha256, segments = audio_service.export_event(event, to)
-        audit("audio.export", "audio_event", event.event_id, bytes=written, segments=segments, sha256=sha256)
     console.print(f"exported {event.event_id}: {segments} segment(s), {written} bytes → {to}")
     console.print(f"sha256 {sha256}")
 
@@ -108,23 +114,22 @@ def orphans(
 
     Two kinds: [bold]orphan objects[/bold] under audio/ that no media_upload row names, and [bold]unlinked
     uploads[/bold]: media_upload rows (and their objects) that no segment references, older than 24 hours so an
-    upload in progress is never touched. Neither belongs to an event, so the 5-year purge never removes them."""
+    upload in progress is never touched. Neither belongs to an event, so the 5-year purge never removes them.
+
+    Example: penhas audio orphans
+    Example: penhas audio orphans --fix
+    """
     with console.status("listing storage…"), domain_errors(), connection():
         found = audio_service.find_orphans()
         unlinked = audio_service.find_unlinked_media()
-    removed = 0
     if fix and (found or unlinked):
         with connection(), Progress(TextColumn("removing"), BarColumn(), MofNCompleteColumn(),
                                     console=console, transient=True) as progress:
             task = progress.add_task("remove", total=len(found) + len(unlinked))
-            for key, _size in found:
-                removed += audio_service.remove_orphans([key])
-                progress.advance(task)
-            for media in unlinked:
-                removed += audio_service.remove_unlinked_media([media.id])
-                progress.advance(task)
-    with connection():
-        audit("audio.orphans", "storage", None, found=len(found), unlinked=len(unlinked), removed=removed)
+            removed = audio_service.clean_orphans(found, unlinked, True, on_each=lambda: progress.advance(task))
+    else:
+        with connection():
+            removed = audio_service.clean_orphans(found, unlinked, False)
     if json_output:
         print_json({"orphans": [{"key": k, "size": s} for k, s in found],
                     "unlinked_media": [{"id": m.id, "key": m.s3_path, "size": m.file_size,
@@ -151,16 +156,14 @@ def rewrap():
     """Re-wrap every data key with the current ENCRYPTION_KEY after a master-key rotation.
 
     Rotation: put the old key in ENCRYPTION_KEYS_OLD (comma list), set a new ENCRYPTION_KEY, run this, then drop
-    the old key. Objects in storage are not touched: only the small wrapped keys in the database change."""
+    the old key. Objects in storage are not touched: only the small wrapped keys in the database change.
+
+    Example: penhas audio rewrap
+    """
     with domain_errors(), connection():
         pending = list(audio_service.media_to_rewrap())
-        done = 0
         with Progress(TextColumn("re-wrapping"), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True) as progress:
             task = progress.add_task("rewrap", total=len(pending))
-            for media in pending:
-                audio_service.rewrap_media(media)
-                done += 1
-                progress.advance(task)
-        audit("audio.rewrap", "media_upload", None, rewrapped=done)
+            done = audio_service.rewrap_all(pending, on_each=lambda: progress.advance(task))
     console.print(f"{done} data key(s) re-wrapped with the current master key")

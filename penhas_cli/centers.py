@@ -7,15 +7,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.models import CenterProject, CenterProjectLink, CenterRating
 from penhas_api.core.services import center_import, center_suggestions, centers
 from penhas_cli.output import console, domain_errors, err_console, fail, print_json
 
 app = typer.Typer(help="Support centers (pontos de apoio): import datasets, fill coordinates, export, inspect, "
-                       "and review what users suggested.", no_args_is_help=True)
-suggestions_app = typer.Typer(help="Centers suggested by users in the app: list, inspect, approve or reject.",
+                       "and review what users suggested.\n\nExample: penhas centers search --lat -23.55 --lng -46.63",
+                  no_args_is_help=True)
+suggestions_app = typer.Typer(help="Centers suggested by users in the app: list, inspect, approve or reject.\n\n"
+                                   "Example: penhas centers suggestions list",
                               no_args_is_help=True)
 app.add_typer(suggestions_app, name="suggestions")
 
@@ -57,6 +58,8 @@ def import_file(
     Which projects a center belongs to comes from the file's `projeto` column, plus --add-project. The app only
     lists project Penhas: the 2020 police-station survey belongs to the web map (Mapa Delegacia) alone, so the
     app sees its stations only when imported with --add-project Penhas (docs/centers.md).
+
+    Example: penhas centers import centers.csv --dry-run
     """
     with connection(), domain_errors():
         known = {p.label.lower(): p.id for p in CenterProject.select()}
@@ -94,9 +97,6 @@ def import_file(
                     task = progress.add_task("importing", total=len(parsed.rows))
                     summary = center_import.apply_import(parsed, progress=lambda: progress.advance(task),
                                                          extra_projects=extra)
-            audit("centers.import", "file", file.name, layout=parsed.layout, inserted=summary.inserted,
-                  updated=summary.updated, unchanged=summary.unchanged, invalid=len(parsed.invalid_lines),
-                  added_projects=list(extra))
         result = {"layout": parsed.layout, "valid": len(parsed.rows), "invalid": len(parsed.invalid_lines),
                   "skipped": len(parsed.skipped), "dry_run": dry_run,
                   "errors": [vars(e) for e in parsed.errors],
@@ -121,14 +121,15 @@ def geocode(
                                                                 "or every center."),
     limit: int = typer.Option(None, "--limit", min=1, help="At most this many centers."),
 ):
-    """Fill latitude/longitude through the geocoder (cached answers first; see GEOCODER in the settings)."""
+    """Fill latitude/longitude through the geocoder (cached answers first; see GEOCODER in the settings).
+
+    Example: penhas centers geocode --missing --limit 100
+    """
     with connection(), domain_errors():
         todo = center_import.centers_to_geocode(missing, limit)
         with _progress() as progress:
             task = progress.add_task("geocoding", total=len(todo))
             summary = center_import.geocode_centers(todo, progress=lambda: progress.advance(task))
-        audit("centers.geocode", "ponto_apoio", None, geocoded=summary.geocoded,
-              not_found=len(summary.not_found), failed=len(summary.failed))
         console.print(f"{summary.geocoded} geocoded, {len(summary.not_found)} not found, "
                       f"{len(summary.failed)} failed (provider unavailable)")
         if summary.not_found or summary.failed:
@@ -150,7 +151,10 @@ def export(
     output: Path = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
     all_centers: bool = typer.Option(False, "--all", help="Include disabled and test centers."),
 ):
-    """Export centers as CSV (the public download's columns) or GeoJSON."""
+    """Export centers as CSV (the public download's columns) or GeoJSON.
+
+    Example: penhas centers export --format geojson --output centers.geojson
+    """
     if fmt not in ("csv", "geojson"):
         fail("--format must be csv or geojson")
     writer = center_import.export_csv if fmt == "csv" else center_import.export_geojson
@@ -167,7 +171,10 @@ def export(
 @app.command()
 def show(center_id: int = typer.Argument(..., help="Center id."),
          json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """Everything about one center: fields, projects and ratings."""
+    """Everything about one center: fields, projects and ratings.
+
+    Example: penhas centers show 42
+    """
     from penhas_api.core.models import Center
 
     with connection(), domain_errors():
@@ -200,7 +207,10 @@ def search(
     rows: int = typer.Option(20, "--rows", min=1, max=5000, help="How many to show."),
     json_output: bool = typer.Option(False, "--json", help="Print the rows as the app receives them."),
 ):
-    """What a user at this point would see, nearest first."""
+    """What a user at this point would see, nearest first.
+
+    Example: penhas centers search --lat -23.55 --lng -46.63 --radius 10
+    """
     with connection(), domain_errors():
         q = centers.Search(latitude=lat, longitude=lng, max_distance=radius, rows=rows, keywords=keywords,
                            categorias=categoria or [], municipality=ibge, nearest_first=True)
@@ -226,7 +236,10 @@ def suggestions_list(
                                help="awaiting-moderation, approved, reproved or all."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """Suggestions waiting for review (or with another status), oldest first."""
+    """Suggestions waiting for review (or with another status), oldest first.
+
+    Example: penhas centers suggestions list
+    """
     if status not in center_suggestions.STATUSES + ("all",):
         fail("--status must be awaiting-moderation, approved, reproved or all")
     with connection():
@@ -247,7 +260,10 @@ def suggestions_list(
 @suggestions_app.command("show")
 def suggestions_show(suggestion_id: int = typer.Argument(..., help="Suggestion id."),
                      json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """One suggestion as the user sent it, next to the draft center an approval would publish."""
+    """One suggestion as the user sent it, next to the draft center an approval would publish.
+
+    Example: penhas centers suggestions show 7
+    """
     with connection(), domain_errors():
         s = center_suggestions.get_suggestion(suggestion_id)
         sent = {k: v for k, v in s.__data__.items() if k not in ("metainfo", "saved_form", "cliente")}
@@ -273,7 +289,10 @@ def suggestions_approve(
                                                         "--set tipo_logradouro=Rua (repeatable)."),
     no_geocode: bool = typer.Option(False, "--no-geocode", help="Do not look up missing coordinates."),
 ):
-    """Publish a center from the suggestion after validating it (the draft is kept between attempts)."""
+    """Publish a center from the suggestion after validating it (the draft is kept between attempts).
+
+    Example: penhas centers suggestions approve 7 --set natureza=publico
+    """
     overrides = {}
     for item in set_ or []:
         if "=" not in item:
@@ -287,7 +306,10 @@ def suggestions_approve(
 
 @suggestions_app.command("reject")
 def suggestions_reject(suggestion_id: int = typer.Argument(..., help="Suggestion id.")):
-    """Mark a suggestion as reproved (nothing is published)."""
+    """Mark a suggestion as reproved (nothing is published).
+
+    Example: penhas centers suggestions reject 7
+    """
     with connection(), domain_errors():
         center_suggestions.reject(suggestion_id)
     console.print(f"suggestion {suggestion_id} rejected")

@@ -5,14 +5,19 @@ from penhas_api.core import migrate as migrations
 from penhas_api.core.fixtures import load_fixtures
 from penhas_cli.output import console
 
-app = typer.Typer(help="Database schema: apply and inspect versioned migrations from sql/.", no_args_is_help=True)
-fixtures_app = typer.Typer(help="Seed data the app needs (categories, projects, preferences, texts...).",
+app = typer.Typer(help="Database schema: apply and inspect versioned migrations from sql/.\n\n"
+                       "Example: penhas db migrate", no_args_is_help=True)
+fixtures_app = typer.Typer(help="Seed data the app needs (categories, projects, preferences, texts...).\n\n"
+                                "Example: penhas fixtures load",
                            no_args_is_help=True)
 
 
 @app.command()
 def migrate():
-    """Apply pending migrations in order. Running it again changes nothing."""
+    """Apply pending migrations in order. Running it again changes nothing.
+
+    Example: penhas db migrate
+    """
     ran = migrations.migrate(progress=lambda m: console.print(f"applied [green]{m.version}[/green] {m.name}"))
     if not ran:
         console.print("schema up to date")
@@ -20,7 +25,10 @@ def migrate():
 
 @app.command()
 def status():
-    """List migrations and whether each is applied."""
+    """List migrations and whether each is applied.
+
+    Example: penhas db status
+    """
     table = Table("version", "name", "state")
     pending = 0
     for mig, done in migrations.status():
@@ -32,7 +40,10 @@ def status():
 
 @fixtures_app.command("load")
 def fixtures_load():
-    """Insert or update the seed rows from fixtures/ (idempotent)."""
+    """Insert or update the seed rows from fixtures/ (idempotent).
+
+    Example: penhas fixtures load
+    """
     table = Table("table", "inserted", "updated")
     for name, inserted, updated in load_fixtures():
         table.add_row(name, str(inserted), str(updated))

@@ -3,13 +3,12 @@ import typer
 from rich.table import Table
 
 from penhas_api.core.adapters.sms import mask_number
-from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.services import guardians as service
 from penhas_cli.output import console, domain_errors, print_json
 
 app = typer.Typer(help="Guardians of a user and her panic alerts (per-guardian SMS status). Numbers are masked "
-                       "unless --show-numbers.", no_args_is_help=True)
+                       "unless --show-numbers.\n\nExample: penhas guardians alerts 123", no_args_is_help=True)
 
 
 def _when(value) -> str:
@@ -22,10 +21,12 @@ def list_(
     show_numbers: bool = typer.Option(False, "--show-numbers", help="Print full phone numbers (audited)."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """Every guardian row of a user, including removed ones, with status and dates (UTC)."""
+    """Every guardian row of a user, including removed ones, with status and dates (UTC).
+
+    Example: penhas guardians list 123
+    """
     with domain_errors(), connection():
-        rows = service.guardians_of(user_id)
-        audit("guardians.list", "cliente", user_id, show_numbers=show_numbers)
+        rows = service.guardians_of(user_id, show_numbers=show_numbers)
     out = [{"id": g.id, "nome": g.nome, "celular": g.celular_e164 if show_numbers else mask_number(g.celular_e164),
             "status": g.status, "created_at": _when(g.created_at), "expires_at": _when(g.expires_at),
             "accepted_at": _when(g.accepted_at), "refused_at": _when(g.refused_at),
@@ -52,10 +53,12 @@ def alerts(
     show_numbers: bool = typer.Option(False, "--show-numbers", help="Print full phone numbers (audited)."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """A user's panic alerts, newest first, and whether the SMS to each guardian went out."""
+    """A user's panic alerts, newest first, and whether the SMS to each guardian went out.
+
+    Example: penhas guardians alerts 123 --limit 5
+    """
     with domain_errors(), connection():
-        items = service.alerts_of(user_id, limit=limit, before_id=before_id)
-        audit("guardians.alerts", "cliente", user_id, show_numbers=show_numbers)
+        items = service.alerts_of(user_id, limit=limit, before_id=before_id, show_numbers=show_numbers)
     out = [{"id": i["alert"].id, "created_at": _when(i["alert"].created_at), "status": i["alert"].status,
             "gps": bool(i["alert"].gps_lat), "deliveries": [
                 dict(d, phonenumber=d["phonenumber"] if show_numbers else mask_number(d["phonenumber"]),

@@ -6,7 +6,11 @@ from penhas_cli.output import console, print_json
 
 
 def health(json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """Check database, queue, storage, SMS and geocoder; exit 1 when anything is down."""
+    """Check database, queue, storage, SMS and geocoder; exit 1 when anything is down.
+
+    Example: penhas health
+    Example: penhas health --json
+    """
     checks = ready_checks() + extra_checks()
     if json_output:
         print_json({"ok": all(c.ok for c in checks), "checks": [c.as_dict() for c in checks]})

@@ -9,14 +9,18 @@ from penhas_cli.output import console, domain_errors, fail, print_json
 
 app = typer.Typer(
     help="Background jobs. Panic-alert SMS run at the highest priority; a job that exhausts its retries is kept "
-         "in failed_jobs (never dropped) until `penhas jobs retry` puts it back on the queue.",
+         "in failed_jobs (never dropped) until `penhas jobs retry` puts it back on the queue.\n\n"
+         "Example: penhas jobs status",
     no_args_is_help=True,
 )
 
 
 @app.command()
 def status(json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """Queue depth per priority (100 alerts, 50 default, 0 bulk), scheduled tasks (delays, retries), failed jobs."""
+    """Queue depth per priority (100 alerts, 50 default, 0 bulk), scheduled tasks (delays, retries), failed jobs.
+
+    Example: penhas jobs status --json
+    """
     with domain_errors(), connection():
         data = jobs_service.queue_status()
     if json_output:
@@ -37,7 +41,10 @@ def failed(
     before_id: int = typer.Option(None, "--before-id", help="Next page: the id printed at the end of the last one."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """Jobs that exhausted their retries, newest first. Retry one with `penhas jobs retry ID`."""
+    """Jobs that exhausted their retries, newest first. Retry one with `penhas jobs retry ID`.
+
+    Example: penhas jobs failed --limit 20
+    """
     with domain_errors(), connection():
         rows = jobs_service.list_failed(limit=limit, before_id=before_id)
     out = [{"id": j.id, "name": j.name, "args": j.args, "kwargs": j.kwargs, "priority": j.priority,
@@ -59,7 +66,11 @@ def retry(
     job_id: int = typer.Argument(None, help="Id from `penhas jobs failed`."),
     all_failed: bool = typer.Option(False, "--all-failed", help="Retry every failed job."),
 ):
-    """Put failed jobs back on the queue (SMS already sent are not sent again)."""
+    """Put failed jobs back on the queue (SMS already sent are not sent again).
+
+    Example: penhas jobs retry 42
+    Example: penhas jobs retry --all-failed
+    """
     if (job_id is None) == (not all_failed):
         fail("give either a job ID or --all-failed")
     with domain_errors(), connection(), Progress(console=console, transient=True) as progress:
@@ -80,7 +91,10 @@ def _periodic_jobs() -> dict:
 @app.command()
 def schedule(json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
     """Periodic jobs with their next two runs (UTC) and how their last run ended. They are run by the consumers
-    started with a scheduler; with several, each job still runs once per period."""
+    started with a scheduler; with several, each job still runs once per period.
+
+    Example: penhas jobs schedule
+    """
     from penhas_api.core import clock
     from penhas_api.core.services import periodic
 
@@ -121,17 +135,17 @@ def schedule(json_output: bool = typer.Option(False, "--json", help="Print machi
 @app.command()
 def run(name: str = typer.Argument(..., help="Periodic job name from `penhas jobs schedule`.")):
     """Run one periodic job now, in this process, recorded like a scheduled run. If the job is running in a
-    consumer at this moment it is skipped, never run twice at once."""
-    from penhas_api.core.audit import audit
+    consumer at this moment it is skipped, never run twice at once.
+
+    Example: penhas jobs run guardians.expire_invites
+    """
     from penhas_api.core.services import periodic
-    from tasks.base import run_periodic
+    from tasks.base import run_now
 
     if name not in _periodic_jobs():
         fail(f"job desconhecido: {name} (veja `penhas jobs schedule`)")
-    with connection():
-        audit("jobs.run", "periodic_job", name)
     try:
-        result = run_periodic(name, manual=True)
+        result = run_now(name)
     except Exception as exc:
         fail(f"{name} falhou: {getattr(exc, 'message', None) or exc.__class__.__name__ + ': ' + str(exc)[:300]}")
     with connection():

@@ -5,17 +5,20 @@ import typer
 
 from penhas_api.core.db import database, init_db
 from penhas_api.core.logs import setup_logging
-from penhas_api.core.settings import get_settings
+from penhas_api.core.settings import ConfigError, get_settings, provision
 from penhas_cli import backup, db, health, jobs, notify, serve, stats
+from penhas_cli.output import err_console
 from penhas_cli import audio as audio_cli
 from penhas_cli import guardians, sms
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
 from penhas_cli.errors import debug_requested, report
+import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
-         "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.",
+         "backups, notifications, statistics and health. Run `penhas COMMAND --help` for each.\n\n"
+         "Example: penhas health",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -35,11 +38,21 @@ app.command("serve")(serve.serve)
 app.command("worker")(serve.worker)
 
 
+# The commands that may start a fresh embedded setup: they generate its missing secrets (an explicit step,
+# never a side effect of reading the configuration).
+PROVISIONING_COMMANDS = {"serve", "worker", "db"}
+
+
 @app.callback()
 def _setup(ctx: typer.Context,
            debug: bool = typer.Option(False, "--debug", help="Show the traceback when a command fails "
                                                               "(also PENHAS_DEBUG=1).")):
-    setup_logging(get_settings().log_level)
+    try:
+        settings = provision() if ctx.invoked_subcommand in PROVISIONING_COMMANDS else get_settings()
+    except ConfigError as exc:
+        err_console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    setup_logging(settings.log_level)
     # One connection per command, always closed when it ends.
     init_db()
     ctx.call_on_close(lambda: database.is_closed() or database.close())

@@ -2,7 +2,7 @@
 import typer
 from rich.table import Table
 
-from penhas_api.core.audit import audit, current_operator
+from penhas_api.core.audit import current_operator
 from penhas_api.core.db import connection
 from penhas_api.core.services import broadcasts
 from penhas_cli.output import console, domain_errors, fail, print_json
@@ -10,7 +10,8 @@ from penhas_cli.output import console, domain_errors, fail, print_json
 app = typer.Typer(
     help="In-app notifications (the app polls them; there is no push). Send to one user (--user) or to a "
          "segment (--segment): " + ", ".join(s.name for s in broadcasts.segments())
-         + ". See `penhas notify segments` for what each means and how many users it reaches now.",
+         + ". See `penhas notify segments` for what each means and how many users it reaches now.\n\n"
+         "Example: penhas notify list",
     no_args_is_help=True,
 )
 
@@ -23,7 +24,10 @@ def send(
     segment: str = typer.Option(None, "--segment", help="A segment name (see `penhas notify segments`)."),
     yes: bool = typer.Option(False, "--yes", help="Send a segment broadcast without asking for confirmation."),
 ):
-    """Create one notification message and a copy in each target's list, in one transaction."""
+    """Create one notification message and a copy in each target's list, in one transaction.
+
+    Example: penhas notify send --title 'Novidade' --content 'Veja os novos pontos de apoio' --segment women
+    """
     if (user is None) == (segment is None):
         fail("use exatamente um de --user ou --segment")
     with domain_errors(), connection():
@@ -33,9 +37,6 @@ def send(
                 raise typer.Exit(1)
         with console.status("creating notifications"):
             result = broadcasts.send(title, content, current_operator(), user_id=user, segment=segment)
-        if result.message is not None:
-            audit("notify.send", "notification_message", result.message.id, count=result.count,
-                  **({"cliente_id": user} if user is not None else {"segment": segment}))
     if result.message is None:
         console.print(f"[yellow]{result.text}[/yellow]")
         raise typer.Exit(1)
@@ -48,7 +49,10 @@ def list_(
     before_id: int = typer.Option(None, "--before-id", help="Next page: the id printed at the end of the last one."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """Broadcast messages, newest first, with their number of recipients."""
+    """Broadcast messages, newest first, with their number of recipients.
+
+    Example: penhas notify list --limit 10
+    """
     with domain_errors(), connection():
         rows = broadcasts.list_broadcasts(limit, before_id)
     out = [{"id": m.id, "created_at": m.created_at.strftime("%Y-%m-%d %H:%M:%S"), "title": m.title,
@@ -70,7 +74,10 @@ def list_(
 
 @app.command()
 def show(message_id: int = typer.Argument(..., metavar="ID")):
-    """One broadcast message in full."""
+    """One broadcast message in full.
+
+    Example: penhas notify show 12
+    """
     with domain_errors(), connection():
         message, count = broadcasts.get_broadcast(message_id)
     console.print(f"[bold]{message.title}[/bold]  ({message.created_at:%Y-%m-%d %H:%M} UTC, {count} recipients)")
@@ -83,11 +90,12 @@ def edit(
     title: str = typer.Option(None, "--title", help="New title."),
     content: str = typer.Option(None, "--content", help="New text."),
 ):
-    """Change a broadcast's title and/or text; every recipient sees the new version."""
+    """Change a broadcast's title and/or text; every recipient sees the new version.
+
+    Example: penhas notify edit 12 --title 'Novo título'
+    """
     with domain_errors(), connection():
         message = broadcasts.edit(message_id, title, content)
-        audit("notify.edit", "notification_message", message.id,
-              changed=[k for k, v in (("title", title), ("content", content)) if v is not None])
     console.print(f"[green]message {message.id} updated[/green]")
 
 
@@ -96,19 +104,24 @@ def delete(
     message_id: int = typer.Argument(..., metavar="ID"),
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ):
-    """Delete a broadcast from every recipient's notifications."""
+    """Delete a broadcast from every recipient's notifications.
+
+    Example: penhas notify delete 12 --yes
+    """
     with domain_errors(), connection():
         _message, count = broadcasts.get_broadcast(message_id)
         if not yes and not typer.confirm(f"delete message {message_id} from {count} users' notifications?"):
             raise typer.Exit(1)
         removed = broadcasts.delete(message_id)
-        audit("notify.delete", "notification_message", message_id, recipients=removed)
     console.print(f"[green]message {message_id} deleted[/green] ({removed} recipients)")
 
 
 @app.command("segments")
 def segments_(json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """The segments --segment accepts, and how many users each reaches now."""
+    """The segments --segment accepts, and how many users each reaches now.
+
+    Example: penhas notify segments --json
+    """
     with connection():
         rows = [{"name": s.name, "description": s.description,
                  "users": broadcasts.segment_size(s.name) if s.condition else None}

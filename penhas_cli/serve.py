@@ -18,7 +18,10 @@ def serve(
                                      "off when REDIS_URL is set, where `penhas worker` runs apart)."),
     setup: bool = typer.Option(True, "--setup/--no-setup", help="Migrate and load fixtures before serving."),
 ):
-    """Serve the API with gunicorn (migrating and loading fixtures first)."""
+    """Serve the API with gunicorn (migrating and loading fixtures first).
+
+    Example: penhas serve --host 0.0.0.0 --port 8000 --workers 4
+    """
     from gunicorn.app.base import BaseApplication
 
     if setup:
@@ -59,8 +62,12 @@ def worker(
     scheduler: bool = typer.Option(True, "--scheduler/--no-scheduler",
                                    help="Run periodic tasks from this consumer (exactly one should)."),
 ):
-    """Run the Huey job consumer (SMS, deletions, notifications, periodic housekeeping)."""
-    from tasks import huey
+    """Run the Huey job consumer (SMS, deletions, notifications, periodic housekeeping).
+
+    Example: penhas worker --threads 8 --no-scheduler
+    """
+    import tasks  # noqa: F401  (registers every task)
+    from penhas_api.core.queue import huey
 
     # The priority queue is polled, not blocking: an idle worker backs off up to max_delay between polls, and
     # Huey's 10 s default would sit on a panic alert for up to 10 s; a quarter second keeps alerts well under

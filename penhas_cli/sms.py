@@ -3,14 +3,14 @@ import typer
 from rich.table import Table
 
 from penhas_api.core.adapters.sms import mask_number
-from penhas_api.core.audit import audit
 from penhas_api.core.db import connection
 from penhas_api.core.services import sms as sms_service
 from penhas_cli.output import console, domain_errors, print_json
 
 app = typer.Typer(
     help="SMS sent to guardians (invites and panic alerts), from the sent_sms_log table. Numbers are masked "
-         "unless --show-numbers; message texts are never printed (they carry invite links and locations).",
+         "unless --show-numbers; message texts are never printed (they carry invite links and locations).\n\n"
+         "Example: penhas sms list --failed",
     no_args_is_help=True,
 )
 
@@ -28,11 +28,13 @@ def list_(
     show_numbers: bool = typer.Option(False, "--show-numbers", help="Print full phone numbers (audited)."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """List SMS newest first: status (queued, sending, retrying, sent, failed), attempts, provider id."""
+    """List SMS newest first: status (queued, sending, retrying, sent, failed), attempts, provider id.
+
+    Example: penhas sms list --failed --limit 20
+    """
     with domain_errors(), connection():
-        rows = sms_service.list_sms(failed_only=failed, to=to, limit=limit, before_id=before_id)
-        if show_numbers:
-            audit("sms.list.show_numbers", "sent_sms_log", None, rows=len(rows))
+        rows = sms_service.list_sms(failed_only=failed, to=to, limit=limit, before_id=before_id,
+                                    show_numbers=show_numbers)
     out = [{"id": r.id, "created_at": _when(r.created_at), "kind": r.kind,
             "to": r.phonenumber if show_numbers else mask_number(r.phonenumber), "status": r.status,
             "attempts": r.attempts, "sns_message_id": r.sns_message_id, "sent_at": _when(r.sent_at),
@@ -53,7 +55,10 @@ def list_(
 
 @app.command("send-test")
 def send_test(number: str = typer.Argument(..., help="Phone number: Brazilian with DDD, or +country code.")):
-    """Send a test SMS now through the configured provider (SNS or the log) and print its provider id."""
+    """Send a test SMS now through the configured provider (SNS or the log) and print its provider id.
+
+    Example: penhas sms send-test 11999990000
+    """
     with domain_errors(), connection():
         row = sms_service.send_test(number)
     console.print(f"[green]sent[/green] to {mask_number(row.phonenumber)}: provider id {row.sns_message_id} "

@@ -42,7 +42,10 @@ def stats(
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
     """Users by status and mode, daily sign-ups and panic alerts (with a chart), SMS sent/failed, support centers
-    by UF and category, audio events and storage, job queue. Aggregates only: no personal data."""
+    by UF and category, audio events and storage, job queue. Aggregates only: no personal data.
+
+    Example: penhas stats --days 7
+    """
     with connection():
         data = stats_service.collect(days)
     if json_output:

@@ -2,6 +2,8 @@
 
 Every action is recorded in the audit log (operator, action, account id; never personal data). Accounts are
 found by id, e-mail or apelido only: never by legal name or CPF.
+
+Example: penhas users find maria@example.com
 """
 from datetime import date, datetime
 
@@ -13,7 +15,8 @@ from penhas_api.core.services import accounts
 from penhas_cli.output import console, domain_errors, fail, print_json
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
-sessions_app = typer.Typer(help="Sessions (logged-in devices) of an account.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Sessions (logged-in devices) of an account.\n\n"
+                                "Example: penhas users sessions revoke 123", no_args_is_help=True)
 app.add_typer(sessions_app, name="sessions")
 
 
@@ -49,7 +52,10 @@ def _details(user: Cliente) -> dict:
 @app.command()
 def find(term: str = typer.Argument(..., help="An account id, an e-mail address or part of an apelido."),
          json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """Find accounts by id, e-mail (exact) or apelido (substring, at most 50). Audited (never the term)."""
+    """Find accounts by id, e-mail (exact) or apelido (substring, at most 50). Audited (never the term).
+
+    Example: penhas users find maria@example.com
+    """
     found = [_summary(u) for u in accounts.find_users(term)]
     if json_output:
         print_json(found)
@@ -67,7 +73,10 @@ def find(term: str = typer.Argument(..., help="An account id, an e-mail address 
 @app.command()
 def show(cliente_id: int = typer.Argument(..., help="Account id (see `penhas users find`)."),
          json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
-    """Everything an operator needs about one account (no password hash, no CPF)."""
+    """Everything an operator needs about one account (no password hash, no CPF).
+
+    Example: penhas users show 123
+    """
     with domain_errors():
         details = _details(accounts.get_user(cliente_id))
     if json_output:
@@ -83,7 +92,10 @@ def show(cliente_id: int = typer.Argument(..., help="Account id (see `penhas use
 def schedule_delete(cliente_id: int = typer.Argument(..., help="Account id."),
                     on: str = typer.Option(..., "--date",
                                            help="Day of the deletion, YYYY-MM-DD, in the future (runs at 12:00 UTC).")):
-    """Schedule the account's deletion: it is deactivated now (sessions end) and erased on that day."""
+    """Schedule the account's deletion: it is deactivated now (sessions end) and erased on that day.
+
+    Example: penhas users schedule-delete 123
+    """
     try:
         day = date.fromisoformat(on)
     except ValueError:
@@ -95,7 +107,10 @@ def schedule_delete(cliente_id: int = typer.Argument(..., help="Account id."),
 
 @app.command("unschedule-delete")
 def unschedule_delete(cliente_id: int = typer.Argument(..., help="Account id.")):
-    """Cancel a scheduled deletion; the account is active again."""
+    """Cancel a scheduled deletion; the account is active again.
+
+    Example: penhas users unschedule-delete 123
+    """
     with domain_errors():
         accounts.operator_unschedule_delete(cliente_id)
     console.print(f"deletion of account {cliente_id} cancelled")
@@ -104,7 +119,10 @@ def unschedule_delete(cliente_id: int = typer.Argument(..., help="Account id."))
 @app.command("delete-now")
 def delete_now(cliente_id: int = typer.Argument(..., help="Account id."),
                yes: bool = typer.Option(False, "--yes", help="Confirm: this cannot be undone.")):
-    """Erase the account and everything of hers right away (no grace period). Needs --yes."""
+    """Erase the account and everything of hers right away (no grace period). Needs --yes.
+
+    Example: penhas users delete-now 123 --yes
+    """
     if not yes:
         fail("this erases the account for good; run it again with --yes to confirm")
     with domain_errors():
@@ -114,7 +132,10 @@ def delete_now(cliente_id: int = typer.Argument(..., help="Account id."),
 
 @app.command()
 def ban(cliente_id: int = typer.Argument(..., help="Account id.")):
-    """Suspend an account (status banned): her sessions end and login answers `ban`."""
+    """Suspend an account (status banned): her sessions end and login answers `ban`.
+
+    Example: penhas users ban 123
+    """
     with domain_errors():
         accounts.operator_set_status(cliente_id, "banned")
     console.print(f"account {cliente_id} banned")
@@ -122,7 +143,10 @@ def ban(cliente_id: int = typer.Argument(..., help="Account id.")):
 
 @app.command()
 def unban(cliente_id: int = typer.Argument(..., help="Account id.")):
-    """Lift a suspension (status back to active)."""
+    """Lift a suspension (status back to active).
+
+    Example: penhas users unban 123
+    """
     with domain_errors():
         accounts.operator_set_status(cliente_id, "active")
     console.print(f"account {cliente_id} active again")
@@ -130,7 +154,10 @@ def unban(cliente_id: int = typer.Argument(..., help="Account id.")):
 
 @app.command()
 def lock(cliente_id: int = typer.Argument(..., help="Account id.")):
-    """Lock login for good (login_status BLOCK) and end her sessions."""
+    """Lock login for good (login_status BLOCK) and end her sessions.
+
+    Example: penhas users lock 123
+    """
     with domain_errors():
         accounts.operator_set_login_lock(cliente_id, True)
     console.print(f"login of account {cliente_id} locked")
@@ -138,7 +165,10 @@ def lock(cliente_id: int = typer.Argument(..., help="Account id.")):
 
 @app.command()
 def unlock(cliente_id: int = typer.Argument(..., help="Account id.")):
-    """Unlock login, also lifting the 24-hour lock after too many wrong passwords."""
+    """Unlock login, also lifting the 24-hour lock after too many wrong passwords.
+
+    Example: penhas users unlock 123
+    """
     with domain_errors():
         accounts.operator_set_login_lock(cliente_id, False)
     console.print(f"login of account {cliente_id} unlocked")
@@ -146,7 +176,10 @@ def unlock(cliente_id: int = typer.Argument(..., help="Account id.")):
 
 @sessions_app.command("revoke")
 def sessions_revoke(cliente_id: int = typer.Argument(..., help="Account id.")):
-    """End every session of the account at once (every device must log in again)."""
+    """End every session of the account at once (every device must log in again).
+
+    Example: penhas users sessions revoke 123
+    """
     with domain_errors():
         count = accounts.operator_revoke_sessions(cliente_id)
     console.print(f"{count} session(s) ended")

@@ -5,7 +5,7 @@ import logging
 from huey import crontab
 
 from penhas_api.core.services import accounts
-from tasks import huey
+from penhas_api.core.queue import huey
 from tasks.base import periodic_job, with_db
 
 log = logging.getLogger("penhas.tasks")

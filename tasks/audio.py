@@ -8,12 +8,15 @@ from tasks.base import periodic_job
 
 log = logging.getLogger("penhas.tasks")
 
+# The audit trail's actor for evidence the 5-year purge removes.
+HOUSEKEEPING_ACTOR = "task:audio.housekeeping"
+
 
 @periodic_job("audio.housekeeping", crontab(minute="*"))
 def audio_housekeeping():
     """Move audio events along free → blocked → hidden, and purge the objects of events older than 5 years."""
     moved = audio.tick_statuses()
-    purged = audio.purge_due()
+    purged = audio.purge_due(actor=HOUSEKEEPING_ACTOR)
     return {"blocked": moved[audio.BLOCKED], "hidden": moved[audio.HIDDEN], "marked_purge": moved[audio.PURGED],
             "purged_events": purged}
 

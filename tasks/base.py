@@ -5,7 +5,9 @@ import time
 from datetime import datetime
 from typing import NamedTuple
 
-from penhas_api.core.db import database, init_db
+from penhas_api.core.audit import audit
+from penhas_api.core.db import connection, database, init_db
+from penhas_api.core.queue import huey
 
 log = logging.getLogger("penhas.tasks")
 
@@ -44,8 +46,6 @@ def periodic_job(name: str, schedule, description: str = ""):
     that claims the (job, period) row in ``periodic_runs`` runs it and the others skip, so two consumers still
     run each job once per period. A lock named after the job also keeps a slow run from overlapping the next one.
     """
-    from tasks import huey
-
     def decorator(fn):
         @functools.wraps(fn)
         def run(scheduled_for: str | None = None, manual: bool = False):
@@ -67,7 +67,6 @@ def run_periodic(name: str, scheduled_for: str | None = None, manual: bool = Fal
 
     from penhas_api.core import clock
     from penhas_api.core.services import periodic
-    from tasks import huey
 
     job = PERIODIC_JOBS[name]
 
@@ -100,6 +99,14 @@ def run_periodic(name: str, scheduled_for: str | None = None, manual: bool = Fal
         return result
 
     return claimed_run()
+
+
+def run_now(name: str, actor: str | None = None):
+    """An operator's run of the periodic job ``name`` (`penhas jobs run`), outside any period; audited first, so
+    the trail shows the attempt whatever its outcome."""
+    with connection():
+        audit("jobs.run", "periodic_job", name, actor=actor)
+    return run_periodic(name, manual=True)
 
 
 def _summary(result) -> str:

@@ -4,11 +4,18 @@ import logging
 from huey.api import PeriodicTask
 from huey.signals import SIGNAL_ERROR
 
+from penhas_api.core import queue
 from penhas_api.core.db import connection
+from penhas_api.core.queue import huey
 from penhas_api.core.services import jobs
-from tasks import huey
+from tasks import accounts, operations, sms
 
 log = logging.getLogger("penhas.tasks")
+
+# What `penhas jobs retry` may enqueue again: the queued tasks whose final failures are recorded below, and the
+# periodic jobs that record their own failure (the nightly backup, re-run with `manual=True`).
+RETRYABLE_TASKS = (sms.send_sms, accounts.delete_user, accounts.cliente_update_cep, operations.nightly_backup)
+queue.allow_retry(*RETRYABLE_TASKS)
 
 
 @huey.signal(SIGNAL_ERROR)
@@ -26,14 +33,3 @@ def record_final_failure(signal, task, exc=None):
                                 priority=task.priority)
     except Exception:  # the queue must go on even when the database is down; the log line stays
         log.exception("could not record failed job %s", task.name)
-
-
-def enqueue_by_name(name: str, args, kwargs=None, priority=None) -> None:
-    from penhas_api.core.errors import PenhasError
-
-    # Huey's registry is keyed by "module.name"; failed jobs store the task's short name.
-    for key, task_class in huey._registry._registry.items():
-        if task_class.__name__ == name or key == name:
-            huey.enqueue(task_class(tuple(args or ()), dict(kwargs or {}), priority=priority))
-            return
-    raise PenhasError("unknown_job", f"Tarefa desconhecida: {name}", 400)

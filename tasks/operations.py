@@ -9,13 +9,17 @@ from tasks.base import periodic_job
 log = logging.getLogger("penhas.tasks")
 
 
+# The audit trail's actor for what the nightly job does to the backups (an operator's name otherwise).
+NIGHTLY_ACTOR = "task:backup.nightly"
+
+
 @periodic_job("backup.nightly", crontab(minute="30", hour="3"))
 def nightly_backup():
     """Back up the database to storage, verify the backup by restoring it, prune by 7 daily/4 weekly/6 monthly."""
     try:
-        manifest = backups.create_backup()
-        backups.verify_backup(manifest.id)
-        plan = backups.prune_backups(7, 4, 6)
+        manifest = backups.create_backup(actor=NIGHTLY_ACTOR)
+        backups.verify_backup(manifest.id, actor=NIGHTLY_ACTOR)
+        plan = backups.prune_backups(7, 4, 6, actor=NIGHTLY_ACTOR)
     except Exception as exc:
         # Shown by `penhas jobs failed`; `penhas jobs retry` runs it again at once, outside the schedule.
         jobs.record_failure("backup.nightly", error=str(getattr(exc, "message", None) or exc) or repr(exc),

@@ -6,7 +6,7 @@ ridden out); a send that exhausts them is left ``failed`` and recorded in ``fail
 from huey import crontab
 
 from penhas_api.core.services import sms
-from tasks import huey
+from penhas_api.core.queue import huey
 from tasks.base import periodic_job, with_db
 
 SMS_RETRIES = 5

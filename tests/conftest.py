@@ -82,6 +82,7 @@ from penhas_api.core.fixtures import load_fixtures, seed_tables  # noqa: E402
 from penhas_api.core.migrate import migrate  # noqa: E402
 from penhas_api.core.models import all_models  # noqa: E402
 from penhas_api.core.settings import get_settings  # noqa: E402
+import tasks  # noqa: E402,F401  (registers every task, as each door does, so services can enqueue by name)
 
 
 def pytest_configure(config):
@@ -100,7 +101,7 @@ def _database():
         from penhas_api.core.adapters.storage import get_storage
 
         get_storage().ensure_bucket()
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     huey.immediate = True
     yield
@@ -139,7 +140,7 @@ def _isolation():
         redis.Redis.from_url(settings.redis_url).flushdb()
     if not settings.s3_bucket:
         shutil.rmtree(settings.storage_dir, ignore_errors=True)
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     # Immediate mode parks a failed task's retries in Huey's schedule: they must not run in the next test.
     huey.flush()
@@ -152,7 +153,7 @@ def _isolation():
 def app():
     from penhas_api import create_app
 
-    app = create_app({"TESTING": True})
+    app = create_app(config={"TESTING": True})
     return app
 
 

@@ -38,7 +38,7 @@ def run_scheduled_retries(max_rounds: int = 20) -> list:
     them out and executes them, so Huey's real retry and backoff bookkeeping is what is exercised.
     Returns the waits (seconds) between an attempt and its retry.
     """
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     waits = []
     for _ in range(max_rounds):

@@ -5,40 +5,86 @@ One schema is written in ``sql/`` migrations; the peewee models here describe th
 """
 import json
 from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import unquote, urlparse
 
 import peewee
+from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase
 
 from penhas_api.core.settings import get_settings
 
-database = peewee.DatabaseProxy()
+_POSTGRES_SCHEMES = ("postgres", "postgresql")
+_current: ContextVar = ContextVar("penhas_database", default=None)
+
+
+class _ContextDatabaseProxy(peewee.DatabaseProxy):
+    """The models' database: the one of the app serving this request (``use_database``), else the process's."""
+
+    @property
+    def obj(self):
+        return _current.get() or peewee.DatabaseProxy.obj.__get__(self)
+
+    @obj.setter
+    def obj(self, value):
+        peewee.DatabaseProxy.obj.__set__(self, value)
+
+
+database = _ContextDatabaseProxy()
 _initialized_url: str | None = None
 
 
+def _parse(url: str) -> tuple[str, dict]:
+    """(engine, connection keywords) of a DATABASE_URL, query parameters (``sslmode`` ...) included."""
+    scheme = urlparse(url).scheme
+    if scheme == "sqlite" and url.startswith("sqlite:///"):
+        engine = "sqlite"
+    elif scheme in _POSTGRES_SCHEMES:
+        engine = "postgresql"
+    else:
+        raise ValueError("DATABASE_URL must start with postgresql:// or sqlite:///")
+    params = db_url.parse(url, unquote_password=True, unquote_user=True)
+    params["database"] = unquote(params.get("database") or "")
+    return engine, params
+
+
+def libpq_params(url: str) -> dict[str, str]:
+    """libpq keywords of a PostgreSQL DATABASE_URL (``dbname``, ``host``, ``port``, ``user``, ``password`` and every
+    query parameter such as ``sslmode``): for ``psycopg2.connect(**...)`` and, as PG* variables, for pg_dump."""
+    engine, params = _parse(url)
+    if engine != "postgresql":
+        raise ValueError("not a PostgreSQL DATABASE_URL")
+    params["dbname"] = params.pop("database")
+    params.setdefault("host", "localhost")
+    params.setdefault("port", 5432)
+    # Back to text: db_url turns "true"/"5" into Python values, libpq wants strings.
+    return {k: ("1" if v is True else "0" if v is False else str(v)) for k, v in params.items() if v is not None}
+
+
 def make_database(url: str):
-    if url.startswith("sqlite:///"):
-        path = url[len("sqlite:///"):]
+    engine, params = _parse(url)
+    path = params.pop("database")
+    if engine == "sqlite":
         return peewee.SqliteDatabase(
             path,
             pragmas={"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": "normal"},
-            timeout=10,
+            **{"timeout": 10, **params},
         )
-    if url.startswith(("postgres://", "postgresql://")):
-        parsed = urlparse(url)
-        return PooledPostgresqlDatabase(
-            unquote(parsed.path.lstrip("/")),
-            user=unquote(parsed.username) if parsed.username else None,
-            password=unquote(parsed.password) if parsed.password else None,
-            host=parsed.hostname or None,
-            port=parsed.port or 5432,
-            max_connections=32,
-            stale_timeout=300,
-            timeout=10,
-            options="-c timezone=UTC",
-            connect_timeout=5,
-        )
-    raise ValueError("DATABASE_URL must start with postgresql:// or sqlite:///")
+    # Defaults first, so the URL's own parameters (connect_timeout, max_connections ...) win.
+    options = {"port": 5432, "max_connections": 32, "stale_timeout": 300, "timeout": 10,
+               "options": "-c timezone=UTC", "connect_timeout": 5}
+    options.update(params)
+    return PooledPostgresqlDatabase(path, **options)
+
+
+@contextmanager
+def use_database(db):
+    """Run the models against ``db`` in this context (an app built by ``create_app(settings)``)."""
+    token = _current.set(db)
+    try:
+        yield db
+    finally:
+        _current.reset(token)
 
 
 def init_db(url: str | None = None, force: bool = False):

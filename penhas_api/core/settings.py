@@ -1,14 +1,26 @@
 """All configuration, read once from environment variables.
 
 Nothing set means the embedded default: SQLite, Huey on SQLite, local-disk storage, SMS and mail to the log.
-Secrets that are not configured are generated once into the data directory so restarts keep them.
+Reading configuration never writes anything. Secrets that are not configured are generated into the data
+directory by one explicit step, ``ensure_secrets`` (run by ``penhas serve``, ``penhas worker``, ``penhas db`` and
+the first start of the WSGI app), so restarts keep them.
+
+``get_settings()`` answers the settings of the app being served (``use_settings``, set by ``create_app(settings)``
+for its requests) or else the process's own, read once from the environment.
 """
 import os
 import secrets
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 _settings = None
+_current: ContextVar = ContextVar("penhas_settings", default=None)
+
+
+class ConfigError(Exception):
+    """The environment holds a value the service cannot run with; the message names the variable."""
 
 
 def _bool(value, default):
@@ -17,24 +29,35 @@ def _bool(value, default):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _int(value, default):
-    try:
-        return int(value) if value not in (None, "") else default
-    except ValueError:
+def _int(env: dict, name: str, default: int) -> int:
+    value = (env.get(name) or "").strip()
+    if not value:
         return default
+    try:
+        return int(value)
+    except ValueError:
+        # A typo must stop the service, not silently become the default (a wrong port or alert limit).
+        raise ConfigError(f"{name} must be a whole number") from None
 
 
-def _persistent_secret(data_dir: Path, name: str, nbytes: int = 32) -> str:
-    path = data_dir / "secrets" / name
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_hex(nbytes)
-    # Written with owner-only permissions: the file is as sensitive as the env variable it replaces.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    return value
+def _int_set(env: dict, name: str) -> frozenset:
+    items = [item.strip() for item in (env.get(name) or "").split(",") if item.strip()]
+    if not all(item.isdigit() for item in items):
+        raise ConfigError(f"{name} must be a comma-separated list of numbers")
+    return frozenset(int(item) for item in items)
+
+
+# Environment variable -> file under <data dir>/secrets/ holding the embedded setup's generated value.
+SECRET_FILES = {"SECRET_KEY": "secret_key", "ENCRYPTION_KEY": "encryption_key", "HMAC_KEY": "hmac_key",
+                "BACKUP_KEY": "backup_key"}
+
+
+def _secret(env: dict, data_dir: Path, name: str) -> str | None:
+    """From the environment, else the value an earlier ``ensure_secrets`` stored; None when neither exists."""
+    if env.get(name):
+        return env[name]
+    path = data_dir / "secrets" / SECRET_FILES[name]
+    return path.read_text().strip() if path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -42,7 +65,7 @@ class Settings:
     data_dir: Path
     database_url: str
     redis_url: str | None
-    secret_key: str = field(repr=False)
+    secret_key: str | None = field(repr=False)
     public_url: str
     s3_bucket: str | None
     s3_endpoint_url: str | None
@@ -68,9 +91,9 @@ class Settings:
     cpf_verifier_key: str | None = field(repr=False)
     ratelimit_enabled: bool
     trusted_proxies: int
-    encryption_key: str = field(repr=False)
-    hmac_key: str = field(repr=False)
-    backup_key: str = field(repr=False)
+    encryption_key: str | None = field(repr=False)
+    hmac_key: str | None = field(repr=False)
+    backup_key: str | None = field(repr=False)
     metrics_token: str | None = field(repr=False)
     log_level: str
     # Guardians and panic alerts (backend-rules §4).
@@ -91,6 +114,11 @@ class Settings:
         return [name for name in self.SECRET_VARIABLES if not self.environ.get(name)]
 
     @property
+    def missing_secrets(self) -> list[str]:
+        """Secrets neither in the environment nor generated yet (``ensure_secrets`` makes them)."""
+        return [name for name in self.SECRET_VARIABLES if not getattr(self, name.lower())]
+
+    @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgres://", "postgresql://"))
 
@@ -106,13 +134,12 @@ class Settings:
 def load_settings(environ=None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     data_dir = Path(env.get("PENHAS_DATA_DIR") or "./var").resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'penhas.db'}"
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
         redis_url=env.get("REDIS_URL") or None,
-        secret_key=env.get("SECRET_KEY") or _persistent_secret(data_dir, "secret_key"),
+        secret_key=_secret(env, data_dir, "SECRET_KEY"),
         public_url=(env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
         s3_bucket=env.get("S3_BUCKET") or None,
         s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
@@ -122,7 +149,7 @@ def load_settings(environ=None) -> Settings:
         sms_backend=(env.get("SMS_BACKEND") or "log").lower(),
         sns_endpoint_url=env.get("SNS_ENDPOINT_URL") or None,
         smtp_host=env.get("SMTP_HOST") or None,
-        smtp_port=_int(env.get("SMTP_PORT"), 25),
+        smtp_port=_int(env, "SMTP_PORT", 25),
         smtp_user=env.get("SMTP_USER") or None,
         smtp_password=env.get("SMTP_PASSWORD") or None,
         smtp_from=env.get("SMTP_FROM") or "PenhaS <no-reply@penhas.com.br>",
@@ -137,30 +164,81 @@ def load_settings(environ=None) -> Settings:
         cpf_verifier_url=env.get("CPF_VERIFIER_URL") or None,
         cpf_verifier_key=env.get("CPF_VERIFIER_KEY") or None,
         ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED"), True),
-        trusted_proxies=_int(env.get("TRUSTED_PROXIES"), 0),
-        encryption_key=env.get("ENCRYPTION_KEY") or _persistent_secret(data_dir, "encryption_key"),
+        trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
+        encryption_key=_secret(env, data_dir, "ENCRYPTION_KEY"),
         # Keys CPF digests and reset codes; never rotate it (stored CPF digests could no longer be matched).
-        hmac_key=env.get("HMAC_KEY") or _persistent_secret(data_dir, "hmac_key"),
-        backup_key=env.get("BACKUP_KEY") or _persistent_secret(data_dir, "backup_key"),
+        hmac_key=_secret(env, data_dir, "HMAC_KEY"),
+        backup_key=_secret(env, data_dir, "BACKUP_KEY"),
         metrics_token=env.get("METRICS_TOKEN") or None,
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         sms_guard_link=env.get("SMS_GUARD_LINK") or (
             (env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/") + "/web/guardiao?token="),
-        guards_allowed_country_codes=frozenset(
-            int(c) for c in (env.get("GUARDS_ALLOWED_COUNTRY_CODES") or "").split(",") if c.strip().isdigit()),
-        max_guards_invites=_int(env.get("MAX_GUARDS_INVITES"), 5),
-        max_guard_alert_per_minute=_int(env.get("MAX_GUARD_ALERT_PER_MINUTE"), 1),
-        max_guard_alert_per_24h=_int(env.get("MAX_GUARD_ALERT_PER_24H"), 10),
+        guards_allowed_country_codes=_int_set(env, "GUARDS_ALLOWED_COUNTRY_CODES"),
+        max_guards_invites=_int(env, "MAX_GUARDS_INVITES", 5),
+        max_guard_alert_per_minute=_int(env, "MAX_GUARD_ALERT_PER_MINUTE", 1),
+        max_guard_alert_per_24h=_int(env, "MAX_GUARD_ALERT_PER_24H", 10),
         encryption_keys_old=tuple(k.strip() for k in (env.get("ENCRYPTION_KEYS_OLD") or "").split(",") if k.strip()),
         environ=env,
     )
 
 
+def ensure_secrets(settings: Settings) -> Settings:
+    """The explicit first-start step of the embedded setup: generate each missing secret once into
+    ``<data dir>/secrets/`` (owner-only) and return the settings holding them. Changes nothing when all are set."""
+    missing = settings.missing_secrets
+    if not missing:
+        return settings
+    directory = settings.data_dir / "secrets"
+    directory.mkdir(parents=True, exist_ok=True)
+    values = {}
+    for name in missing:
+        path = directory / SECRET_FILES[name]
+        try:
+            # Owner-only: the file is as sensitive as the environment variable it replaces.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process of this first start wrote it first
+            values[name.lower()] = path.read_text().strip()
+            continue
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        values[name.lower()] = path.read_text().strip()
+    return replace(settings, **values)
+
+
+def provision() -> Settings:
+    """Make the process's settings complete (generated secrets, data dir) and use them from now on."""
+    settings = ensure_secrets(_settings if _settings is not None else load_settings())
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    reset_settings(settings)
+    return settings
+
+
+def check_complete(settings: Settings) -> Settings:
+    if settings.missing_secrets:
+        raise ConfigError(", ".join(settings.missing_secrets) + " not set: set them in the environment, or run "
+                          "`penhas db migrate` once to generate the embedded setup's")
+    return settings
+
+
 def get_settings() -> Settings:
+    """The settings of the app serving this request (``use_settings``), else the process's own."""
+    current = _current.get()
+    if current is not None:
+        return current
     global _settings
     if _settings is None:
-        _settings = load_settings()
+        _settings = check_complete(load_settings())
     return _settings
+
+
+@contextmanager
+def use_settings(settings: Settings):
+    """Answer ``settings`` from ``get_settings()`` in this context (an app built by ``create_app(settings)``)."""
+    token = _current.set(settings)
+    try:
+        yield settings
+    finally:
+        _current.reset(token)
 
 
 def reset_settings(settings: Settings | None = None) -> None:

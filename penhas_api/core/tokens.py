@@ -1,4 +1,4 @@
-"""Opaque signed tokens for pagination cursors and capabilities.
+"""Opaque signed tokens: the signing under ``core/cursors.py`` (every list cursor goes through it) and capabilities.
 
 One server secret, one ``purpose`` per kind of token (like the original's JWT ``iss``), so a token minted for one
 use is refused by every other. The app treats them as opaque strings; they carry no personal data.

@@ -1,11 +1,7 @@
 """Sign-up, login, password reset, reactivation and logout (mobile-contract §2.1)."""
-import re
-
 from flask import Blueprint, g, request
 
 from penhas_api.auth import open_session, require_session
-from penhas_api.core.errors import form_error
-from penhas_api.core.passwords import check_strength
 from penhas_api.core.services import accounts, profile
 from penhas_api.limits import ip_key, limiter
 from penhas_api.params import Field, validate
@@ -59,13 +55,7 @@ def signup():
             "senha": Field("str", required=True, max_length=200),
             "genero_outro": Field("str", max_length=200),
         }))
-        if re.search(r"trans|outro", v["genero"], re.IGNORECASE):
-            if not v.get("nome_social"):
-                raise form_error("nome_social", "is_required")
-        else:
-            v["nome_social"] = ""
-        check_strength(v["senha"])
-        v["apelido"] = v["apelido"].strip()
+        accounts.check_signup_fields(v)
     # Step 3 of the spec's order: before the per-IP limit counts the request (as the original).
     accounts.check_signup_cep(v["cep"])
     _count_this_request()
@@ -109,7 +99,6 @@ def reset_write():
     senha = None
     if not dry:
         senha = validate({"senha": Field("str", required=True, max_length=200)})["senha"]
-        check_strength(senha)
     return accounts.write_new_password(v["email"], v["token"], dry, senha, _remote_ip())
 
 

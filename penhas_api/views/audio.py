@@ -1,17 +1,12 @@
 """Audio recordings (mobile-contract §2.11): background upload, list, detail, delete, download, access request."""
-from datetime import datetime
-
 from flask import Blueprint, Response, g, request
 
 from penhas_api.auth import require_user
-from penhas_api.core import tokens
-from penhas_api.core.errors import form_error
 from penhas_api.core.services import audio as audio_service
+from penhas_api.core.services import audio_pages
 from penhas_api.params import Field, validate
 
 bp = Blueprint("audio", __name__)
-
-LIST_TOKEN = "audio:list"
 
 
 @bp.post("/me/audios")
@@ -45,20 +40,7 @@ def list_audios():
         "rows": Field("int", max_length=4),
         "next_page": Field("str", max_length=500),
     })
-    limit = min(max(params.get("rows") or audio_service.LIST_LIMIT, 1), audio_service.LIST_LIMIT)
-    after = None
-    if params.get("next_page"):
-        cursor = tokens.unsign(LIST_TOKEN, params["next_page"], "next_page")
-        # A cursor is only good for the account that received it.
-        if not isinstance(cursor, dict) or cursor.get("u") != g.user.id:
-            raise form_error("next_page", "invalid")
-        after = (datetime.fromisoformat(cursor["t"]), cursor["e"])
-    page = audio_service.list_events(g.user.id, limit, after)
-    next_page = None
-    if page.has_more:
-        last = page.events[-1]
-        next_page = tokens.sign(LIST_TOKEN, {"u": g.user.id, "t": last.last_cliente_created_at.isoformat(),
-                                             "e": last.event_id})
+    page, next_page = audio_pages.list_page(g.user.id, params.get("rows"), params.get("next_page"))
     return {
         "message": audio_service.list_message(page.total),
         "rows": [_row(e) for e in page.events],

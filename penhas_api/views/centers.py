@@ -5,16 +5,15 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, g, request
 
 from penhas_api.auth import require_module, require_user
-from penhas_api.core import clock, tokens
+from penhas_api.core import clock
 from penhas_api.core.errors import form_error
-from penhas_api.core.services import center_import, center_suggestions, centers, locations
+from penhas_api.core.services import center_import, center_search, center_suggestions, centers, locations
 from penhas_api.core.ids import parse_id
 from penhas_api.limits import check_limit, ip_key, limiter
 from penhas_api.params import Field, validate
 
 bp = Blueprint("centers", __name__)
 
-PAGE_PURPOSE = "PA:NP"
 SEARCH_FIELDS = {
     "categorias": Field("int_list", max_length=2000, empty_is_valid=True),
     "projeto": Field("str", max_length=200, empty_is_valid=True),
@@ -56,29 +55,6 @@ SUGGESTION_FIELDS = {
 }
 
 
-def _search_from(form: dict) -> centers.Search:
-    q = centers.Search()
-    if "max_distance" in form:
-        if form["max_distance"] > centers.UNLIMITED_KM:
-            raise form_error("max_distance", message="Distância precisa ser menor que 5000km")
-        if form["max_distance"] < 1:
-            raise form_error("max_distance", message="Distância precisa ser maior que 1km")
-        q.max_distance = form["max_distance"]
-    rows = form.get("rows")
-    q.rows = rows if rows is not None and 3 <= rows <= 5000 else centers.DEFAULT_ROWS
-    if form.get("next_page"):
-        page = tokens.unsign(PAGE_PURPOSE, form["next_page"], "next_page")
-        q.offset = int(page.get("offset", 0)) if isinstance(page, dict) else 0
-    q.categorias = form.get("categorias") or []
-    if form.get("projeto"):
-        q.projeto_id = centers.find_project(form["projeto"]).id
-    q.keywords = form.get("keywords") or None
-    q.eh_24h = form.get("eh_24h")
-    q.dias_funcionamento = form.get("dias_funcionamento") or None
-    q.full_list = bool(form.get("full_list"))
-    return q
-
-
 def _point(form: dict):
     if form.get("location_token"):
         return locations.read_location_token(form["location_token"])
@@ -89,11 +65,10 @@ def _point(form: dict):
 
 def _list_response(q: centers.Search, cliente_id=None, with_rating=False) -> dict:
     result = centers.search_centers(q)
-    next_page = tokens.sign(PAGE_PURPOSE, {"offset": q.offset + q.rows}) if result.has_more else None
     return {
         "rows": centers.list_rows(result, q, cliente_id, with_rating),
         "has_more": int(result.has_more),
-        "next_page": next_page,
+        "next_page": center_search.next_page(q, result),
         "avaliacao_maxima": "5",
         "latitude": centers.fmt_coord(q.latitude),
         "longitude": centers.fmt_coord(q.longitude),
@@ -127,7 +102,7 @@ def auxiliary():
 @limiter.limit("30/minute", key_func=lambda: "pa_list:" + ip_key())
 def public_list():
     form = validate(SEARCH_FIELDS)
-    q = _search_from(form)
+    q = center_search.build_search(form)
     if form.get("as_csv"):
         return _csv_download(q)
     point = _point(form)
@@ -161,7 +136,7 @@ def me_list():
     require_module("pontos_de_apoio")
     check_limit("10/minute", f"pa_list:{g.user.id}")
     form = validate(SEARCH_FIELDS)
-    q = _search_from(form)
+    q = center_search.build_search(form)
     point = _point(form) or locations.account_location(g.user.cep, g.user.cep_ibge)
     municipality = point.ibge if point.ibge is not None else locations.account_municipality(g.user.cep_ibge)
     q.latitude, q.longitude, q.municipality = point.latitude, point.longitude, municipality

@@ -33,4 +33,4 @@ def scrape():
     sent = request.headers.get("Authorization", "")
     if not sent.startswith("Bearer ") or not hmac.compare_digest(sent[7:].strip().encode(), token.encode()):
         raise permission_denied()
-    return Response(metrics.render(), mimetype="text/plain", content_type="text/plain; version=0.0.4; charset=utf-8")
+    return Response(metrics.render(), content_type=metrics.CONTENT_TYPE)

@@ -7,7 +7,7 @@ from peewee import OperationalError
 
 from penhas_api.core.models import Cliente, Guardian, PanicAlert, PoliceCall, SentSms
 from penhas_api.core.services import sms
-from tasks import PRIORITY_ALERT
+from penhas_api.core.queue import PRIORITY_ALERT
 from tests.factories import auth_headers, make_user
 from tests.helpers import assert_error
 from tests.sms_helpers import add_guardian

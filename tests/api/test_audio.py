@@ -302,6 +302,11 @@ def test_five_year_purge_removes_the_objects(client, user, frozen_clock):
     assert ClienteAudio.select().where(ClienteAudio.event == purged.event_id).count() == 0
     assert len(stored_objects()) == 1 and MediaUpload.select().count() == 1
     assert housekeeping()["purged_events"] == 0
+    from penhas_api.core.models import AuditLog
+
+    # Evidence leaving storage is in the audit trail, under the job's name.
+    assert [(a.action, a.actor, a.detail) for a in AuditLog.select()] == [
+        ("audio.purge", "task:audio.housekeeping", {"events": [purged.event_id]})]
 
 
 def test_deleting_the_account_leaves_no_object(client, app, user):
@@ -345,7 +350,7 @@ def test_download_streams_segments_in_pieces(client, user, monkeypatch):
     segments = [aac(2, 440), aac(3, 550)]
     for sequence, seg in enumerate(segments, 1):
         upload(client, headers, event, sequence, seg)
-    monkeypatch.setattr(audio_service, "STREAM_CHUNK", 1000)
+    monkeypatch.setattr(audio_service.owner, "STREAM_CHUNK", 1000)
     dl = client.get(f"/me/audios/{event}/download?audio_sequences=all", headers=headers, buffered=False)
     pieces = list(dl.response)
     assert b"".join(pieces) == segments[0] + segments[1]

@@ -23,9 +23,19 @@ def metrics_on():
     reset_settings(None)
 
 
+_LABEL = re.compile(r'([a-z_]+)="((?:[^"\\]|\\.)*)"')
+
+
+def _series(sample: str) -> tuple:
+    """A series' name and label set: label order carries no meaning in the exposition format."""
+    name, _, labels = sample.partition("{")
+    return name, frozenset(_LABEL.findall(labels))
+
+
 def _value(text: str, line_start: str) -> float:
+    wanted = _series(line_start)
     for line in text.splitlines():
-        if line.startswith(line_start + " "):
+        if not line.startswith("#") and " " in line and _series(line.rsplit(" ", 1)[0]) == wanted:
             return float(line.rsplit(" ", 1)[1])
     raise AssertionError(f"{line_start} not in:\n{text}")
 
@@ -105,7 +115,7 @@ def test_requests_still_succeed_when_the_metrics_store_is_down(client, metrics_o
 @pytest.fixture
 def real_queue():
     """The configured queue (Redis or the SQLite file) instead of immediate mode, emptied afterwards."""
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     huey.immediate = False
     huey.flush()

@@ -51,7 +51,7 @@ def _app_with_probe(app):
     if _probe_app is None:
         from penhas_api import create_app
 
-        _probe_app = create_app({"TESTING": True})
+        _probe_app = create_app(config={"TESTING": True})
         _probe_app.register_blueprint(probe)
     return _probe_app.test_client()
 

@@ -143,7 +143,7 @@ def queue_down():
     """The task queue (Redis) unreachable: a real Redis client aimed at a closed port."""
     from huey.storage import RedisStorage
 
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     huey.immediate = False
     huey.storage = RedisStorage("penhas", url="redis://127.0.0.1:9/0")
@@ -154,7 +154,7 @@ def queue_down():
 
 
 def test_queue_down_at_signup_leaves_the_lookup_to_the_housekeeping_sweep(client, geo, queue_down):
-    from tasks import huey
+    from penhas_api.core.queue import huey
     from tasks.base import PERIODIC_JOBS
 
     assert signup(client, cep="01310100").status_code == 200

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from penhas_api.core.models import AuditLog, Guardian, SentSms
 from penhas_api.core.services import guardians, jobs, sms
 from penhas_cli.main import app as cli
-from tasks import PRIORITY_ALERT, PRIORITY_BULK, huey
+from penhas_api.core.queue import PRIORITY_ALERT, PRIORITY_BULK, huey
 from tests.factories import make_user
 from tests.sms_helpers import closed_port_url, run_scheduled_retries, sms_provider
 

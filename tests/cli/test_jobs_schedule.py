@@ -38,7 +38,7 @@ def test_run_unknown_job_fails():
 
 
 def test_schedule_lists_every_periodic_task_of_every_feature(frozen_clock):
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     rows = json.loads(runner.invoke(app, ["jobs", "schedule", "--json"]).output)
     listed = {row["name"] for row in rows}

@@ -17,6 +17,7 @@ from penhas_api.core.adapters.storage import get_storage
 from penhas_api.core.db import database
 from penhas_api.core.models import AuditLog, BackupRun, Center, Guardian, PeriodicRun
 from penhas_api.core.services import backups
+from penhas_api.core.services.backups import engines
 from penhas_api.core.services.health import extra_checks
 from penhas_api.core.settings import get_settings, load_settings, reset_settings
 from penhas_cli.main import app
@@ -84,14 +85,14 @@ def _wipe(how: str):
         database.obj.close_all()
     url = get_settings().database_url
     if get_settings().is_postgres:
-        conn = backups._pg_connect(url)
+        conn = engines._pg_connect(url)
         conn.autocommit = True
         with conn.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE")
             cursor.execute("CREATE SCHEMA public")
         conn.close()
     else:
-        path = backups._sqlite_path(url)
+        path = engines.sqlite_path(url)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     with database.connection_context():
@@ -216,6 +217,10 @@ def test_nightly_job_creates_verifies_and_prunes():
         runs = {r.kind: r.status for r in BackupRun.select()}
         assert runs == {"create": "ok", "verify": "ok", "prune": "ok"}
         assert PeriodicRun.get(PeriodicRun.name == "backup.nightly").status == "ok"
+        # What the job did to the backups is in the audit trail under the job's own name.
+        assert [(a.action, a.actor) for a in AuditLog.select().order_by(AuditLog.id)] == [
+            ("backup.create", "task:backup.nightly"), ("backup.verify", "task:backup.nightly"),
+            ("backup.prune", "task:backup.nightly")]
     assert next(c for c in extra_checks() if c.name == "backup").ok
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from penhas_api.core.models import AuditLog, FailedJob, Guardian, SentSms
 from penhas_cli.main import app as cli
-from tasks import PRIORITY_ALERT, huey
+from penhas_api.core.queue import PRIORITY_ALERT, huey
 from tasks.sms import send_sms
 from tests.factories import auth_headers, make_user
 from tests.helpers import needs_sns

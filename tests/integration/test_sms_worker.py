@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from penhas_api.core.models import FailedJob, SentSms
 from penhas_api.core.services import sms
 from penhas_cli.main import app as cli
-from tasks import PRIORITY_ALERT, PRIORITY_BULK, huey
+from penhas_api.core.queue import PRIORITY_ALERT, PRIORITY_BULK, huey
 from tasks.base import PERIODIC_JOBS
 from tasks.sms import send_sms
 from tests.factories import auth_headers, make_user

@@ -101,3 +101,33 @@ def test_expired_sessions_are_purged(app, frozen_clock):
     frozen_clock.advance(days=366)
     run_housekeeping()
     assert ClienteSession.select().count() == 0
+
+
+def test_deleting_from_a_bare_script_removes_her_audio_objects():
+    """The erasers are listed, not registered by imports: a process that imported neither the tasks nor the API
+    (a one-off script) still removes her recordings from storage, and `penhas health` lines are there too."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.deletion_seeders import seed_audio
+
+    her = make_user()
+    objects_gone = seed_audio(her)
+    database.close()  # the script is another process on the same database
+    script = ("import sys\n"
+              "from penhas_api.core.db import connection\n"
+              "from penhas_api.core.services import accounts\n"
+              "with connection():\n"
+              f"    assert accounts.erase_user({her.id}, reason='operator')\n"
+              "from penhas_api.core.services import health\n"
+              "assert 'geocoder' in health.EXTRA_CHECKS\n"
+              "assert not [m for m in sys.modules if m == 'tasks' or m.startswith(('tasks.', 'penhas_api.views'))]\n")
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=root, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert Cliente.get_or_none(Cliente.id == her.id) is None
+    objects_gone()

@@ -6,6 +6,7 @@ import peewee
 import pytest
 
 from penhas_api.core import clock
+from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import ClienteAudio, ClienteAudioEvento, MediaUpload
 from penhas_api.core.services import audio
 from tests.factories import make_user
@@ -39,7 +40,7 @@ def test_five_years_back_from_a_leap_day():
 def test_event_uuid_must_be_a_v4_uuid():
     assert audio.parse_event_uuid(" C6711926-0CA8-47FD-BED3-5A803C422904 ") == "c6711926-0ca8-47fd-bed3-5a803c422904"
     for bad in ("", "c6711926-0ca8-17fd-bed3-5a803c422904", "c6711926", "1:c6711926-0ca8-47fd-bed3-5a803c422904"):
-        with pytest.raises(audio.PenhasError):
+        with pytest.raises(PenhasError):
             audio.parse_event_uuid(bad)
 
 

@@ -8,6 +8,7 @@ import pytest
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import BackupRun, Cliente
 from penhas_api.core.services import backups
+from penhas_api.core.services.backups import container
 from penhas_api.core.services.health import extra_checks
 from penhas_api.core.settings import get_settings, load_settings, reset_settings
 from tests.helpers import needs_sqlite
@@ -17,21 +18,21 @@ def test_encryption_round_trip_detects_tampering_and_swapped_ids(tmp_path):
     plain = tmp_path / "plain"
     plain.write_bytes(b"penhas " * 50_000)
     enc, out = tmp_path / "enc", tmp_path / "out"
-    size, digest = backups._encrypt_file(plain, enc, "20261123T120000Z-abcd")
-    assert size == enc.stat().st_size and digest == backups._sha256(enc)
+    size, digest = container.encrypt_file(plain, enc, "20261123T120000Z-abcd")
+    assert size == enc.stat().st_size and digest == container._sha256(enc)
     assert b"penhas" not in enc.read_bytes()
     assert size < plain.stat().st_size  # compressed before encryption
 
-    backups._decrypt_file(enc, out, "20261123T120000Z-abcd")
+    container.decrypt_file(enc, out, "20261123T120000Z-abcd")
     assert out.read_bytes() == plain.read_bytes()
 
     with pytest.raises(PenhasError, match="outra chave"):
-        backups._decrypt_file(enc, out, "20261124T120000Z-ffff")
+        container.decrypt_file(enc, out, "20261124T120000Z-ffff")
     data = bytearray(enc.read_bytes())
     data[len(data) // 2] ^= 0x01
     enc.write_bytes(bytes(data))
     with pytest.raises(PenhasError, match="adulterado"):
-        backups._decrypt_file(enc, out, "20261123T120000Z-abcd")
+        container.decrypt_file(enc, out, "20261123T120000Z-abcd")
 
 
 def _manifest(at: datetime, n: int) -> backups.Manifest:
@@ -79,7 +80,7 @@ def test_health_backup_check_follows_the_newest_runs(db, frozen_clock):
     assert not _check().ok
     BackupRun.create(kind="verify", backup_id="b2", location="storage", status="ok", started_at=frozen_clock.now)
     assert _check().ok
-    # Runs a restore closed without an outcome (backups._close_stale_runs) say nothing about the backups.
+    # Runs a restore closed without an outcome (backups.restore.close_stale_runs) say nothing about the backups.
     for kind in ("create", "verify"):
         BackupRun.create(kind=kind, backup_id="b3", location="storage", status="interrupted",
                          started_at=frozen_clock.now)
@@ -144,7 +145,7 @@ def _rewrite_manifest(tmp_path, backup_id, **changes):
 def _reseal_checksum(tmp_path, backup_id):
     """What someone who can write to the bucket would do: make the manifest match the altered blob."""
     blob = tmp_path / f"{backup_id}.dump.enc"
-    _rewrite_manifest(tmp_path, backup_id, sha256=backups._sha256(blob), size=blob.stat().st_size)
+    _rewrite_manifest(tmp_path, backup_id, sha256=container._sha256(blob), size=blob.stat().st_size)
 
 
 def test_tampered_stored_backups_are_refused_and_the_target_left_alone(db, tmp_path):

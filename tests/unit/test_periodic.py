@@ -45,7 +45,7 @@ def probe_job():
         return {"calls": len(calls)}
 
     yield calls
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     huey._registry.unregister(PERIODIC_JOBS.pop("test.unit_probe").task.task_class)
 
@@ -68,7 +68,7 @@ def test_scheduled_copies_of_one_period_run_once_and_manual_runs_always(db, prob
 
 
 def test_a_job_still_running_elsewhere_is_skipped(db, probe_job):
-    from tasks import huey
+    from penhas_api.core.queue import huey
 
     with huey.lock_task("periodic:test.unit_probe"):
         assert run_periodic("test.unit_probe", manual=True) is None

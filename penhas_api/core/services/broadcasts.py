@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from penhas_api.core import clock
+from penhas_api.core.audit import audit
 from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import Cliente, Guardian, NotificationLog, NotificationMessage
@@ -94,7 +95,7 @@ class SendResult:
 
 
 def send(title: str, content: str, actor: str, user_id: int | None = None, segment: str | None = None) -> SendResult:
-    """Create one broadcast message and one log row per target, in one transaction."""
+    """Create one broadcast message and one log row per target, in one transaction (audited as ``actor``)."""
     if (user_id is None) == (segment is None):
         raise form_error("segment_id", "missing", "give a user id or a segment")
     title, content = _check_text(title, content)
@@ -113,6 +114,8 @@ def send(title: str, content: str, actor: str, user_id: int | None = None, segme
         if message is not None and count != len(ids):
             message.meta = dict(message.meta, count=count)
             message.save(only=[NotificationMessage.meta])
+    if message is not None:
+        audit("notify.send", "notification_message", message.id, actor=actor, count=count, **target)
     return SendResult(message, count)
 
 
@@ -140,20 +143,24 @@ def get_broadcast(message_id: int) -> tuple[NotificationMessage, int]:
     return message, message.logs.count()
 
 
-def edit(message_id: int, title: str | None = None, content: str | None = None) -> NotificationMessage:
+def edit(message_id: int, title: str | None = None, content: str | None = None,
+         actor: str | None = None) -> NotificationMessage:
     message = _broadcast(message_id)
     if title is None and content is None:
         raise form_error("message_title", "missing", "give the new title and/or content")
     message.title, message.content = _check_text(message.title if title is None else title,
                                                  message.content if content is None else content)
     message.save(only=[NotificationMessage.title, NotificationMessage.content])
+    audit("notify.edit", "notification_message", message.id, actor=actor,
+          changed=[k for k, v in (("title", title), ("content", content)) if v is not None])
     return message
 
 
-def delete(message_id: int) -> int:
+def delete(message_id: int, actor: str | None = None) -> int:
     """Remove the message and every user's log row of it; returns how many users lose it."""
     message = _broadcast(message_id)
     with database.atomic():
         removed = NotificationLog.delete().where(NotificationLog.message == message.id).execute()
         message.delete_instance()
+    audit("notify.delete", "notification_message", message_id, actor=actor, recipients=removed)
     return removed

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from penhas_api.core import clock
+from penhas_api.core.audit import audit
 from penhas_api.core.db import database
 from penhas_api.core.models import Center, CenterCategory, CenterProject, CenterProjectLink
 from penhas_api.core.municipalities import lookup as lookup_municipality
@@ -228,6 +229,7 @@ class ParsedRow:
 @dataclass
 class ParsedFile:
     layout: str
+    source: str | None = None  # the file's name, for the audit trail
     rows: list[ParsedRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
@@ -301,7 +303,7 @@ def parse_file(path: Path | str) -> ParsedFile:
     header = [h.strip().lower() for h in next(reader)]
     while header and header[-1] == "":  # a trailing delimiter on the header line
         header.pop()
-    parsed = ParsedFile(layout)
+    parsed = ParsedFile(layout, source=Path(path).name)
     cats = category_ids()
     seen: dict[str, int] = {}
     line = reader.line_num + 1
@@ -435,8 +437,9 @@ def _link_projects(center_id: int, wanted: set) -> None:
         CenterProjectLink.insert(center=center_id, project=pid).execute()
 
 
-def apply_import(parsed: ParsedFile, progress=None, extra_projects: tuple[int, ...] = ()) -> ImportSummary:
-    """Insert new centers, update changed ones, leave the rest alone; one transaction.
+def apply_import(parsed: ParsedFile, progress=None, extra_projects: tuple[int, ...] = (),
+                 actor: str | None = None) -> ImportSummary:
+    """Insert new centers, update changed ones, leave the rest alone; one transaction (audited).
 
     ``extra_projects`` (project ids) are linked to every row on top of the file's own ``projeto`` column: the file
     and this list together define each imported center's projects, so importing again without them unlinks them.
@@ -481,6 +484,9 @@ def apply_import(parsed: ParsedFile, progress=None, extra_projects: tuple[int, .
                     summary.unchanged += 1
             if progress:
                 progress()
+    audit("centers.import", "file", parsed.source, actor=actor, layout=parsed.layout, inserted=summary.inserted,
+          updated=summary.updated, unchanged=summary.unchanged, invalid=len(parsed.invalid_lines),
+          added_projects=list(extra_projects))
     return summary
 
 
@@ -558,8 +564,8 @@ def centers_to_geocode(missing_only: bool = True, limit: int | None = None):
     return list(query)
 
 
-def geocode_centers(centers: list[Center], progress=None) -> GeocodeSummary:
-    """Fill coordinates through the geocoder (cache first); a failure leaves the center as it was."""
+def geocode_centers(centers: list[Center], progress=None, actor: str | None = None) -> GeocodeSummary:
+    """Fill coordinates through the geocoder (cache first); a failure leaves the center as it was (audited)."""
     from penhas_api.core.adapters.geocoder import GeocoderUnavailable, get_geocoder
 
     geocoder = get_geocoder()
@@ -580,4 +586,6 @@ def geocode_centers(centers: list[Center], progress=None) -> GeocodeSummary:
             summary.geocoded += 1
         if progress:
             progress()
+    audit("centers.geocode", "ponto_apoio", None, actor=actor, geocoded=summary.geocoded,
+          not_found=len(summary.not_found), failed=len(summary.failed))
     return summary

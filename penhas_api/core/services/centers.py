@@ -28,7 +28,6 @@ from penhas_api.core.db import database, is_postgres
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import (Center, CenterCategory, CenterProject, CenterProjectLink, CenterRating,
                                     KeywordLog)
-from penhas_api.core.services.deletion import user_eraser
 
 EARTH_RADIUS_M = 6371008.771415059  # the sphere PostGIS uses for geography with use_spheroid = false
 UNLIMITED_KM = 5000
@@ -448,9 +447,9 @@ def _recompute_rating(center_id: int) -> None:
         Center.id == center_id).execute()
 
 
-@user_eraser
 def erase_ratings(cliente_id: int) -> None:
-    """Her ratings go by cascade with her row, but the averages they fed are stored on the centers: take them out."""
+    """Account deletion (listed in services/deletion.py): her ratings go by cascade with her row, but the averages
+    they fed are stored on the centers: take them out."""
     with database.atomic():
         rated = [c for (c,) in CenterRating.select(CenterRating.center).where(CenterRating.cliente == cliente_id)
                  .tuples()]

@@ -15,6 +15,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from penhas_api.core import clock
+from penhas_api.core.audit import audit
+from penhas_api.core.queue import PRIORITY_ALERT, PRIORITY_DEFAULT
 from penhas_api.core.db import database, is_postgres
 from penhas_api.core.errors import PenhasError, item_not_found
 from penhas_api.core.models import Cliente, FaqGuardian, Guardian, PanicAlert, PoliceCall, SentSms
@@ -171,8 +173,6 @@ def own_guardian(user: Cliente, guardian_id) -> Guardian:
 
 
 def invite(user: Cliente, nome: str, celular: str) -> dict:
-    from tasks import PRIORITY_DEFAULT
-
     s = get_settings()
     number = parse_mobile(celular, s.guards_allowed_country_codes)
     nat, now = number.national, clock.now()
@@ -374,8 +374,6 @@ def _check_gps(field: str, value: str | None) -> None:
 
 def alert(user: Cliente, gps_lat: str | None = None, gps_long: str | None = None, ip: str | None = None) -> dict:
     """Record the press, apply the limits, then queue one SMS per accepted guardian on the alert priority."""
-    from tasks import PRIORITY_ALERT
-
     _check_gps("gps_lat", gps_lat)
     _check_gps("gps_long", gps_long)
     lat, lng = gps_lat, gps_long
@@ -446,8 +444,10 @@ def police_pressed(user: Cliente) -> dict:
 # Operator views
 
 
-def alerts_of(cliente_id: int, limit: int = 20, before_id: int | None = None) -> list[dict]:
-    """A user's alerts, newest first, each with the delivery state of the SMS to every guardian."""
+def alerts_of(cliente_id: int, limit: int = 20, before_id: int | None = None, show_numbers: bool = False,
+              actor: str | None = None) -> list[dict]:
+    """Operator view of a user's alerts, newest first, each with the delivery state of the SMS to every guardian
+    (audited, with whether the full numbers were shown)."""
     query = PanicAlert.select().where(PanicAlert.cliente == cliente_id)
     if before_id is not None:
         query = query.where(PanicAlert.id < before_id)
@@ -460,11 +460,15 @@ def alerts_of(cliente_id: int, limit: int = 20, before_id: int | None = None) ->
             {"guardiao_id": r.guardiao_id, "nome": names.get(r.guardiao_id),
              "phonenumber": r.phonenumber, "status": r.status, "attempts": r.attempts, "sent_at": r.sent_at,
              "sns_message_id": r.sns_message_id, "last_error": r.last_error} for r in sends]})
+    audit("guardians.alerts", "cliente", cliente_id, actor=actor, show_numbers=show_numbers)
     return out
 
 
-def guardians_of(cliente_id: int) -> list[Guardian]:
+def guardians_of(cliente_id: int, show_numbers: bool = False, actor: str | None = None) -> list[Guardian]:
+    """Operator view of every guardian row of a user (audited, with whether the full numbers were shown)."""
     if Cliente.get_or_none(Cliente.id == cliente_id) is None:
         raise PenhasError("item_not_found", f"user {cliente_id} not found", 404)
     expire_overdue(cliente_id)
-    return list(Guardian.select().where(Guardian.cliente == cliente_id).order_by(Guardian.id))
+    rows = list(Guardian.select().where(Guardian.cliente == cliente_id).order_by(Guardian.id))
+    audit("guardians.list", "cliente", cliente_id, actor=actor, show_numbers=show_numbers)
+    return rows

@@ -45,9 +45,9 @@ def _queue():
         finally:
             client.close()
         return "redis"
-    from tasks import huey
+    from penhas_api.core import queue
 
-    huey.pending_count()
+    queue.pending_count()
     return "sqlite"
 
 
@@ -103,5 +103,12 @@ def _secrets():
     return "from the environment" if not generated else "generated in the data dir (embedded setup)"
 
 
-# Later features register more operator-facing checks here (geocoder breaker, last backup, ...).
-EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets}
+def _geocoder():
+    from penhas_api.core.adapters.geocoder import health_check
+
+    return health_check()
+
+
+# Every operator-facing check besides readiness, listed here (not registered by the adapters when imported), so
+# `penhas health` reports the same lines whatever the process imported.
+EXTRA_CHECKS: dict = {"backup": _backup, "audio_tools": _audio_tools, "secrets": _secrets, "geocoder": _geocoder}

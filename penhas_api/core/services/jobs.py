@@ -7,7 +7,7 @@ work that fails outside a task (a queue that refused an enqueue, a backup run) c
 """
 from peewee import Value
 
-from penhas_api.core import clock
+from penhas_api.core import clock, queue
 from penhas_api.core.audit import audit
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import FailedJob
@@ -45,8 +45,6 @@ def list_failed(limit: int = 50, before_id: int | None = None) -> list[FailedJob
 
 def retry(job_ids: list[int] | None = None, all_failed: bool = False, on_each=None) -> list[FailedJob]:
     """Re-enqueue failed jobs (the given ids, or every failed one) and mark them retried."""
-    from tasks.jobs import enqueue_by_name
-
     query = FailedJob.select().where(FailedJob.status == "failed").order_by(FailedJob.id)
     if not all_failed:
         ids = list(job_ids or [])
@@ -59,7 +57,9 @@ def retry(job_ids: list[int] | None = None, all_failed: bool = False, on_each=No
         jobs = list(query)
     for job in jobs:
         try:
-            enqueue_by_name(job.name, job.args, job.kwargs, job.priority)
+            if not queue.is_retryable(job.name):
+                raise PenhasError("unknown_job", f"Tarefa desconhecida: {job.name}", 400)
+            queue.enqueue(job.name, *job.args, priority=job.priority, **(job.kwargs or {}))
         except PenhasError:
             raise
         except Exception as exc:  # queue unreachable: this job and the rest stay listed, to retry once it is back
@@ -78,14 +78,10 @@ def failed_count() -> int:
 
 def queue_status() -> dict:
     """Queue depth per priority, scheduled (delayed and retrying) tasks, and failed jobs."""
-    from tasks import huey
-
-    per_priority: dict[int, int] = {}
-    for task in huey.pending():
-        per_priority[task.priority or 0] = per_priority.get(task.priority or 0, 0) + 1
+    per_priority = queue.pending_by_priority()
     return {
         "pending": sum(per_priority.values()),
-        "pending_by_priority": dict(sorted(per_priority.items(), reverse=True)),
-        "scheduled": huey.scheduled_count(),
+        "pending_by_priority": per_priority,
+        "scheduled": queue.scheduled_count(),
         "failed": failed_count(),
     }

@@ -6,7 +6,7 @@ municipality polygon layer, so that code is how "Regional" support centers find 
 import re
 from dataclasses import asdict, dataclass
 
-from penhas_api.core import tokens
+from penhas_api.core import cursors
 from penhas_api.core.adapters import cep as cep_adapter
 from penhas_api.core.adapters.geocoder import GeocoderUnavailable, get_geocoder
 from penhas_api.core.errors import PenhasError, form_error
@@ -66,11 +66,11 @@ def _locate(address, digits: str) -> dict | None:
 
 
 def location_token(location: Location) -> str:
-    return tokens.sign(TOKEN_PURPOSE, {"lat": location.latitude, "lng": location.longitude, "ibge": location.ibge})
+    return cursors.issue(TOKEN_PURPOSE, {"lat": location.latitude, "lng": location.longitude, "ibge": location.ibge})
 
 
 def read_location_token(token: str) -> Location:
-    data = tokens.unsign(TOKEN_PURPOSE, token, "location_token")
+    data = cursors.read(TOKEN_PURPOSE, token, field="location_token")
     try:
         return Location(float(data["lat"]), float(data["lng"]), None, data.get("ibge"))
     except (TypeError, KeyError, ValueError):

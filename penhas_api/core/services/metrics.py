@@ -9,6 +9,11 @@ import threading
 import time
 from collections import defaultdict
 
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+
+from penhas_api.core import queue
 from penhas_api.core.db import database
 from penhas_api.core.settings import get_settings
 
@@ -97,83 +102,75 @@ def record_request(route: str, method: str, status: int, seconds: float) -> None
         log.warning("metrics not recorded for %ss: %s", MUTE_SECONDS, exc.__class__.__name__)
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+class PenhasCollector:
+    """A prometheus_client collector reading the shared counters, the queue and the database at scrape time."""
+
+    def collect(self):
+        yield from _http_families(counters())
+        for part in (_queue_families, _sms_families):
+            try:
+                families = list(part())
+            except Exception as exc:  # one broken source must not hide the others
+                log.warning("metrics source failed: %s", exc.__class__.__name__)
+                continue
+            yield from families
 
 
-def _labels(**labels) -> str:
-    return "{" + ",".join(f'{k}="{_escape(str(v))}"' for k, v in labels.items()) + "}"
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _http_lines(store) -> list[str]:
-    out = ["# HELP penhas_http_requests_total HTTP requests answered, by route template, method and status.",
-           "# TYPE penhas_http_requests_total counter"]
+def _http_families(store):
+    requests = CounterMetricFamily("penhas_http_requests", "HTTP requests answered, by route template, method and "
+                                   "status.", labels=("route", "method", "status"))
     for field, value in sorted(store.read("requests").items()):
-        route, method, status = field.split(_SEP)
-        out.append(f"penhas_http_requests_total{_labels(route=route, method=method, status=status)} {_number(value)}")
-
-    out += ["# HELP penhas_http_errors_total HTTP requests answered with a 5xx status.",
-            "# TYPE penhas_http_errors_total counter"]
+        requests.add_metric(field.split(_SEP), value)
+    errors = CounterMetricFamily("penhas_http_errors", "HTTP requests answered with a 5xx status.",
+                                 labels=("route", "method"))
     for field, value in sorted(store.read("errors").items()):
-        route, method = field.split(_SEP)
-        out.append(f"penhas_http_errors_total{_labels(route=route, method=method)} {_number(value)}")
-
-    out += ["# HELP penhas_http_request_duration_seconds Time to answer HTTP requests.",
-            "# TYPE penhas_http_request_duration_seconds histogram"]
+        errors.add_metric(field.split(_SEP), value)
+    duration = HistogramMetricFamily("penhas_http_request_duration_seconds", "Time to answer HTTP requests.",
+                                     labels=("route", "method"))
     buckets: dict[tuple, dict[str, float]] = defaultdict(dict)
     for field, value in store.read("duration_bucket").items():
         route, method, le = field.split(_SEP)
         buckets[(route, method)][le] = value
     sums = store.read("duration_sum")
-    for (route, method) in sorted(buckets):
+    for route, method in sorted(buckets):
         seen = buckets[(route, method)]
-        running = 0.0
+        running, cumulative = 0.0, []
+        # Stored per bucket; Prometheus buckets are cumulative.
         for le in [str(b) for b in BUCKETS] + ["+Inf"]:
             running += seen.get(le, 0)
-            out.append("penhas_http_request_duration_seconds_bucket"
-                       f"{_labels(route=route, method=method, le=le)} {_number(running)}")
-        out.append(f"penhas_http_request_duration_seconds_sum{_labels(route=route, method=method)} "
-                   f"{_number(sums.get(_SEP.join((route, method)), 0.0))}")
-        out.append(f"penhas_http_request_duration_seconds_count{_labels(route=route, method=method)} "
-                   f"{_number(running)}")
-    return out
+            cumulative.append((le, running))
+        duration.add_metric([route, method], cumulative, sums.get(_SEP.join((route, method)), 0.0))
+    return [requests, errors, duration]
 
 
-def _queue_lines() -> list[str]:
-    from tasks import huey
-
-    out = ["# HELP penhas_queue_pending Jobs waiting in the queue.", "# TYPE penhas_queue_pending gauge",
-           f"penhas_queue_pending {huey.pending_count()}",
-           "# HELP penhas_queue_scheduled Jobs delayed or waiting to retry.", "# TYPE penhas_queue_scheduled gauge",
-           f"penhas_queue_scheduled {huey.scheduled_count()}"]
+def _queue_families():
+    families = [GaugeMetricFamily("penhas_queue_pending", "Jobs waiting in the queue.", value=queue.pending_count()),
+                GaugeMetricFamily("penhas_queue_scheduled", "Jobs delayed or waiting to retry.",
+                                  value=queue.scheduled_count())]
     if database.table_exists("failed_jobs"):
         count = database.execute_sql("SELECT COUNT(*) FROM failed_jobs WHERE status = 'failed'").fetchone()[0]
-        out += ["# HELP penhas_jobs_failed Jobs that exhausted their retries and wait for `penhas jobs retry`.",
-                "# TYPE penhas_jobs_failed gauge", f"penhas_jobs_failed {count}"]
-    return out
+        families.append(GaugeMetricFamily("penhas_jobs_failed", "Jobs that exhausted their retries and wait for "
+                                          "`penhas jobs retry`.", value=count))
+    return families
 
 
-def _sms_lines() -> list[str]:
+def _sms_families():
     if not database.table_exists("sent_sms_log"):
         return []
-    out = ["# HELP penhas_sms_messages SMS messages by kind and current status (sent, failed, retrying, ...).",
-           "# TYPE penhas_sms_messages gauge"]
+    sms = GaugeMetricFamily("penhas_sms_messages", "SMS messages by kind and current status (sent, failed, "
+                            "retrying, ...).", labels=("kind", "status"))
     rows = database.execute_sql("SELECT kind, status, COUNT(*) FROM sent_sms_log GROUP BY kind, status "
                                 "ORDER BY kind, status").fetchall()
-    out += [f"penhas_sms_messages{_labels(kind=kind, status=status)} {count}" for kind, status, count in rows]
-    return out
+    for kind, status, count in rows:
+        sms.add_metric([kind, status], count)
+    return [sms]
+
+
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 
 def render() -> str:
-    """The whole exposition, Prometheus text format 0.0.4."""
-    lines = _http_lines(counters())
-    for part in (_queue_lines, _sms_lines):
-        try:
-            lines += part()
-        except Exception as exc:  # one broken source must not hide the others
-            log.warning("metrics source failed: %s", exc.__class__.__name__)
-    return "\n".join(lines) + "\n"
+    """The whole exposition in Prometheus text format 0.0.4 (``CONTENT_TYPE``)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(PenhasCollector())
+    return generate_latest(registry).decode()

@@ -4,12 +4,11 @@
 Unread = her log rows newer than the newest row she has listed (``clientes_app_notifications.read_until_id``);
 counting from the rows themselves keeps the counter right without a cache to invalidate.
 """
-from penhas_api.core import clock
+from penhas_api.core import clock, cursors
 from penhas_api.core.db import database
 from penhas_api.core.errors import form_error
 from penhas_api.core.models import Cliente, ClienteAppNotification, NotificationLog, NotificationMessage
 from penhas_api.core.settings import get_settings
-from penhas_api.core.tokens import sign, unsign
 
 SUBJECT_ANONYMOUS = 0
 SUBJECT_SUPPORT = -1
@@ -99,8 +98,8 @@ def list_notifications(cliente_id: int, rows: int | None = None, next_page: str 
     query = (NotificationLog.select(NotificationLog, NotificationMessage).join(NotificationMessage)
              .where(NotificationLog.cliente == cliente_id).order_by(NotificationLog.id.desc()))
     if next_page:
-        cursor = unsign(PAGE_PURPOSE, next_page, "next_page")
-        if not isinstance(cursor, dict) or cursor.get("c") != cliente_id or not isinstance(cursor.get("before"), int):
+        cursor = cursors.read(PAGE_PURPOSE, next_page, owner=cliente_id)
+        if not isinstance(cursor.get("before"), int):
             raise form_error("next_page", "invalid")
         query = query.where(NotificationLog.id < cursor["before"])
     logs = list(query.limit(rows + 1))
@@ -113,5 +112,5 @@ def list_notifications(cliente_id: int, rows: int | None = None, next_page: str 
     return {
         "rows": [_render(log, subjects) for log in logs],
         "has_more": 1 if has_more else 0,
-        "next_page": sign(PAGE_PURPOSE, {"c": cliente_id, "before": logs[-1].id}) if has_more else None,
+        "next_page": cursors.issue(PAGE_PURPOSE, {"before": logs[-1].id}, owner=cliente_id) if has_more else None,
     }

@@ -1,5 +1,4 @@
 """The user's own profile: GET/PUT /me, modes, counters, preferences and skills (backend-rules §2.3, §2.5)."""
-from penhas_api.auth import user_modules
 from penhas_api.core import clock
 from penhas_api.core.db import database
 from penhas_api.core.errors import form_error
@@ -10,6 +9,7 @@ from penhas_api.core.passwords import check_strength, hash_password
 from penhas_api.core.services.accounts import (
     check_current_password, email_taken, normalize_email, revoke_sessions,
 )
+from penhas_api.core.services.modules import user_modules
 from penhas_api.core.settings import get_settings
 
 # Meta values are strings: the app casts `modo_seguranca.numero` and the audio durations `as String`.

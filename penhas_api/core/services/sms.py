@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from peewee import Case
 
-from penhas_api.core import clock
+from penhas_api.core import clock, queue
 from penhas_api.core.adapters.sms import get_sms, mask_number
 from penhas_api.core.audit import audit
 from penhas_api.core.errors import PenhasError
@@ -53,11 +53,8 @@ def queue_sms(number: str, text: str, kind: str, priority: int, cliente_id: int 
 
 
 def enqueue(log_id: int, priority: int) -> None:
-    from tasks import huey
-    from tasks.sms import send_sms
-
     try:
-        huey.enqueue(send_sms.s(log_id, priority=priority))
+        queue.enqueue(TASK_NAME, log_id, priority=priority)
     except Exception as exc:
         # Queue unreachable (Redis down or restarting). The row stays `queued`, so `requeue_stale` sends it once
         # the queue is back, with no operator needed; the failed job makes the problem visible meanwhile.
@@ -120,8 +117,9 @@ def requeue_stale() -> int:
     return len(rows)
 
 
-def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50,
-             before_id: int | None = None) -> list[SentSms]:
+def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50, before_id: int | None = None,
+             show_numbers: bool = False, actor: str | None = None) -> list[SentSms]:
+    """Operator listing, newest first; showing the full numbers (``show_numbers``) is audited."""
     query = SentSms.select()
     if failed_only:
         query = query.where(SentSms.status == "failed")
@@ -131,18 +129,20 @@ def list_sms(failed_only: bool = False, to: str | None = None, limit: int = 50,
         query = query.where(SentSms.phonenumber == parse_mobile(to, field="to").e164)
     if before_id is not None:
         query = query.where(SentSms.id < before_id)
-    return list(query.order_by(SentSms.id.desc()).limit(limit))
+    rows = list(query.order_by(SentSms.id.desc()).limit(limit))
+    if show_numbers:
+        audit("sms.list.show_numbers", "sent_sms_log", None, actor=actor, rows=len(rows))
+    return rows
 
 
 def send_test(number: str) -> SentSms:
     """Send a test SMS now, through the same log row and provider call as real messages."""
     from penhas_api.core.services.phones import parse_mobile
-    from tasks import PRIORITY_DEFAULT
 
     e164 = parse_mobile(number, field="number").e164
     now = clock.now()
     row = SentSms.create(phonenumber=e164, message="PenhaS: mensagem de teste.", notes={}, created_at=now,
-                         kind="test", priority=PRIORITY_DEFAULT, status="queued", updated_at=now)
+                         kind="test", priority=queue.PRIORITY_DEFAULT, status="queued", updated_at=now)
     audit("sms.send_test", "sent_sms_log", row.id, to=mask_number(e164))
     try:
         deliver(row.id, final=True)

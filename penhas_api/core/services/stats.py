@@ -5,7 +5,7 @@ a section whose table is not in this database (older schema) is left out instead
 """
 from datetime import date, datetime, timedelta
 
-from penhas_api.core import clock
+from penhas_api.core import clock, queue
 from penhas_api.core.db import database
 
 DAYS = 30
@@ -86,9 +86,7 @@ def _audio(_since, _today) -> dict:
 
 
 def _queue(_since, _today) -> dict:
-    from tasks import huey
-
-    out = {"pending": huey.pending_count(), "scheduled": huey.scheduled_count()}
+    out = {"pending": queue.pending_count(), "scheduled": queue.scheduled_count()}
     if _exists("failed_jobs"):
         out["failed_jobs"] = _rows("SELECT COUNT(*) FROM failed_jobs WHERE status = 'failed'")[0][0]
     return out

@@ -1,3 +1,4 @@
+"""Logs kept about people and operators: the audit trail, deletion tombstones and the e-mail outbox (0001)."""
 import peewee as pw
 
 from penhas_api.core.db import BaseModel, JSONField

@@ -1,3 +1,4 @@
+"""Runs of scheduled work: backup runs (create/verify/prune/restore) and claimed periodic-job periods (0006)."""
 import peewee as pw
 
 from penhas_api.core.db import BaseModel, JSONField
