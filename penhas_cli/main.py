@@ -13,7 +13,6 @@ from penhas_cli import guardians, sms
 from penhas_cli import centers as centers_cli
 from penhas_cli import users as users_cli
 from penhas_cli.errors import debug_requested, report
-import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, jobs,\n"
@@ -50,9 +49,19 @@ def _setup(ctx: typer.Context,
     try:
         settings = provision() if ctx.invoked_subcommand in PROVISIONING_COMMANDS else get_settings()
     except ConfigError as exc:
-        err_console.print(f"[red]configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        if ctx.invoked_subcommand != "health":
+            err_console.print(f"[red]configuration error:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(2) from None
+        # `penhas health` reports the configuration as a check that is down, and runs what it still can.
+        settings = health.settings_without_secrets()
+        ctx.obj = {"config_error": str(exc), "settings_read": settings is not None}
+        if settings is None:
+            return
     setup_logging(settings.log_level)
+    if ctx.invoked_subcommand != "health":  # health checks the queue itself, and must create nothing
+        # Registers every task on the queue port, so services can enqueue by name; after the settings were
+        # checked, because building the queue reads them (and opens the embedded queue's file).
+        import tasks  # noqa: F401
     # One connection per command, always closed when it ends.
     init_db()
     ctx.call_on_close(lambda: database.is_closed() or database.close())

@@ -18,6 +18,14 @@ class Failure:
         return f"{self.what}: {self.remedy}"
 
 
+class FailureError(Exception):
+    """Raised by a check that already knows the operator's reading of what is wrong."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(str(failure))
+        self.failure = failure
+
+
 NOT_MIGRATED = Failure("database", "database not migrated", "run `penhas db migrate`")
 # The URL itself is never repeated: it holds the password.
 UNSUPPORTED_DATABASE_URL = Failure("settings", "DATABASE_URL is not a supported database URL",
@@ -61,6 +69,8 @@ def describe(exc: BaseException) -> Failure | None:
     import redis
 
     for err in _chain(exc):
+        if isinstance(err, FailureError):
+            return err.failure
         if isinstance(err, ValueError) and "DATABASE_URL" in str(err):
             return UNSUPPORTED_DATABASE_URL
         if isinstance(err, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
