@@ -98,7 +98,8 @@ def _request_hooks(app: Flask) -> None:
     def _start():
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
         g.started = time.perf_counter()
-        database.connect(reuse_if_open=True)
+        # No connection here: the first query opens one (peewee autoconnect), so /health answers with the
+        # database down and /health/ready can report it.
 
     @app.after_request
     def _finish(response):

@@ -64,6 +64,9 @@ def import_file(
     with connection(), domain_errors():
         known = {p.label.lower(): p.id for p in CenterProject.select()}
         unknown = [label for label in add_project or [] if label.strip().lower() not in known]
+        if unknown and not known:
+            fail(f"unknown project {unknown[0]!r}: this database has no projects yet; load the seed data with "
+                 "`penhas fixtures load` (the Procfile's release step does it on every deploy)")
         if unknown:
             fail(f"unknown project {unknown[0]!r}; known: {', '.join(sorted(p.label for p in CenterProject.select()))}")
         extra = tuple(sorted({known[label.strip().lower()] for label in add_project or []}))
@@ -136,6 +139,10 @@ def geocode(
             for cid, nome, reason in summary.failed:
                 table.add_row(str(cid), nome, reason)
             console.print(table)
+        if summary.failed and not summary.geocoded and not summary.not_found:
+            err_console.print(f"every lookup failed ({summary.failed[0][2]}): check GEOCODER and the provider's "
+                              "keys with `penhas health`, then run again")
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -206,7 +213,7 @@ def search(
     """
     with connection(), domain_errors():
         q = centers.Search(latitude=lat, longitude=lng, max_distance=radius, rows=rows, keywords=keywords,
-                           categorias=categoria or [], municipality=ibge)
+                           categorias=categoria or [], municipality=ibge, nearest_first=True)
         if projeto:
             q.projeto_id = centers.find_project(projeto).id
         result = centers.search_centers(q)
@@ -214,7 +221,7 @@ def search(
         if json_output:
             print_json(rows_out)
             return
-        table = Table("id", "nome", "categoria", "uf", "distância (km)", "avaliação")
+        table = Table("id", "nome", "categoria", "uf", "distance (km)", "rating")
         for r in rows_out:
             table.add_row(str(r["id"]), r["nome"], r["categoria"]["nome"], r["uf"] or "", r["distancia"] or "",
                           r["avaliacao"])

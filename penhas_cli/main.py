@@ -1,4 +1,7 @@
 """Root of the `penhas` command. Each noun is its own module; add it here."""
+import os
+import sys
+
 import typer
 
 from penhas_api.core import data_dir
@@ -6,7 +9,7 @@ from penhas_api.core.db import database, init_db
 from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import ConfigError, get_settings, provision
 from penhas_cli import backup, db, health, jobs, notify, serve, stats
-from penhas_cli.output import console
+from penhas_cli.output import err_console
 from penhas_cli import audio as audio_cli
 from penhas_cli import chat as chat_cli
 from penhas_cli import guardians, sms, support
@@ -15,7 +18,7 @@ from penhas_cli import users as users_cli
 from penhas_cli import quiz as quiz_cli
 from penhas_cli import tarefas as tarefas_cli
 from penhas_cli import badges, feeds, news, people, timeline
-import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
+from penhas_cli.errors import debug_requested, report
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, support\n"
@@ -58,21 +61,43 @@ PROVISIONING_COMMANDS = {"serve", "worker", "db"}
 
 
 @app.callback()
-def _setup(ctx: typer.Context):
+def _setup(ctx: typer.Context,
+           debug: bool = typer.Option(False, "--debug", help="Show the traceback when a command fails "
+                                                              "(also PENHAS_DEBUG=1).")):
     try:
         settings = provision() if ctx.invoked_subcommand in PROVISIONING_COMMANDS else get_settings()
     except ConfigError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    data_dir.secure(settings.data_dir)
+        if ctx.invoked_subcommand != "health":
+            err_console.print(f"[red]configuration error:[/red] {exc}", soft_wrap=True)
+            raise typer.Exit(2) from None
+        # `penhas health` reports the configuration as a check that is down, and runs what it still can.
+        settings = health.settings_without_secrets()
+        ctx.obj = {"config_error": str(exc), "settings_read": settings is not None}
+        if settings is None:
+            return
+    if ctx.invoked_subcommand == "health":
+        os.umask(data_dir.UMASK)  # health creates nothing, not even the data dir; it reports its modes
+    else:
+        data_dir.secure(settings.data_dir)
     setup_logging(settings.log_level)
+    if ctx.invoked_subcommand != "health":  # health checks the queue itself, and must create nothing
+        # Registers every task on the queue port, so services can enqueue by name; after the settings were
+        # checked, because building the queue reads them (and opens the embedded queue's file).
+        import tasks  # noqa: F401
     # One connection per command, always closed when it ends.
     init_db()
     ctx.call_on_close(lambda: database.is_closed() or database.close())
 
 
 def main():
-    app()
+    """Every failure ends here: one or two lines on stderr and a non-zero exit (penhas_cli/errors.py)."""
+    try:
+        code = app(standalone_mode=False)
+    except Exception as exc:
+        if debug_requested(sys.argv[1:]):
+            raise
+        sys.exit(report(exc))
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Shared console helpers: one rich console, domain errors printed in red with a non-zero exit."""
+"""Shared console helpers: one rich console, domain errors printed in red (in English) with a non-zero exit."""
 import json
 from contextlib import contextmanager
 
@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from penhas_api.core.errors import PenhasError
+from penhas_cli.errors import operator_message
 
 console = Console()
 err_console = Console(stderr=True)
@@ -21,10 +22,10 @@ def domain_errors():
     try:
         yield
     except PenhasError as err:
-        err_console.print(f"[red]erro:[/red] {err.message}")
+        err_console.print(f"[red]error:[/red] {operator_message(err)}")
         raise typer.Exit(1) from None
 
 
 def fail(message: str, code: int = 1):
-    err_console.print(f"[red]erro:[/red] {message}")
+    err_console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)

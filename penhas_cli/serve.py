@@ -38,11 +38,13 @@ def serve(
 
     class App(BaseApplication):
         def load_config(self):
+            from penhas_api.web_server import gunicorn_settings
+
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            for name, value in gunicorn_settings(get_settings().log_level).items():
+                self.cfg.set(name, value)
             self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "penhas_api.web_worker.ApiWorker")
-            self.cfg.set("accesslog", None)
 
         def load(self):
             from penhas_api import create_app

@@ -61,7 +61,7 @@ def find(term: str = typer.Argument(..., help="An account id, an e-mail address 
         print_json(found)
         return
     if not found:
-        console.print("nenhuma conta encontrada")
+        console.print("no account found")
         raise typer.Exit(1)
     table = Table("id", "apelido", "e-mail", "status", "login", "created", "delete at")
     for u in found:
@@ -102,7 +102,7 @@ def schedule_delete(cliente_id: int = typer.Argument(..., help="Account id."),
         fail("--date must look like 2026-12-31")
     with domain_errors():
         user = accounts.operator_schedule_delete(cliente_id, day)
-    console.print(f"conta {user.id} será excluída em [bold]{_when(user.perform_delete_at)}[/bold] UTC")
+    console.print(f"account {user.id} will be erased on [bold]{_when(user.perform_delete_at)}[/bold] UTC")
 
 
 @app.command("unschedule-delete")
@@ -113,7 +113,7 @@ def unschedule_delete(cliente_id: int = typer.Argument(..., help="Account id."))
     """
     with domain_errors():
         accounts.operator_unschedule_delete(cliente_id)
-    console.print(f"exclusão da conta {cliente_id} cancelada")
+    console.print(f"deletion of account {cliente_id} cancelled")
 
 
 @app.command("delete-now")
@@ -124,10 +124,10 @@ def delete_now(cliente_id: int = typer.Argument(..., help="Account id."),
     Example: penhas users delete-now 123 --yes
     """
     if not yes:
-        fail("isto apaga a conta para sempre; repita com --yes para confirmar")
+        fail("this erases the account for good; run it again with --yes to confirm")
     with domain_errors():
         accounts.operator_delete_now(cliente_id)
-    console.print(f"conta {cliente_id} apagada")
+    console.print(f"account {cliente_id} erased")
 
 
 @app.command()
@@ -138,7 +138,7 @@ def ban(cliente_id: int = typer.Argument(..., help="Account id.")):
     """
     with domain_errors():
         accounts.operator_set_status(cliente_id, "banned")
-    console.print(f"conta {cliente_id} suspensa")
+    console.print(f"account {cliente_id} banned")
 
 
 @app.command()
@@ -149,7 +149,7 @@ def unban(cliente_id: int = typer.Argument(..., help="Account id.")):
     """
     with domain_errors():
         accounts.operator_set_status(cliente_id, "active")
-    console.print(f"conta {cliente_id} reativada")
+    console.print(f"account {cliente_id} active again")
 
 
 @app.command()
@@ -160,7 +160,7 @@ def lock(cliente_id: int = typer.Argument(..., help="Account id.")):
     """
     with domain_errors():
         accounts.operator_set_login_lock(cliente_id, True)
-    console.print(f"login da conta {cliente_id} bloqueado")
+    console.print(f"login of account {cliente_id} locked")
 
 
 @app.command()
@@ -171,7 +171,7 @@ def unlock(cliente_id: int = typer.Argument(..., help="Account id.")):
     """
     with domain_errors():
         accounts.operator_set_login_lock(cliente_id, False)
-    console.print(f"login da conta {cliente_id} desbloqueado")
+    console.print(f"login of account {cliente_id} unlocked")
 
 
 @sessions_app.command("revoke")
@@ -182,7 +182,7 @@ def sessions_revoke(cliente_id: int = typer.Argument(..., help="Account id.")):
     """
     with domain_errors():
         count = accounts.operator_revoke_sessions(cliente_id)
-    console.print(f"{count} sessão(ões) encerrada(s)")
+    console.print(f"{count} session(s) ended")
 
 
 @app.command("mf-reset")
@@ -195,4 +195,4 @@ def mf_reset(cliente_id: int = typer.Argument(..., help="Account id.")):
 
     with domain_errors():
         changed = mf_state.reset(cliente_id)
-    console.print(f"manual de fuga da conta {cliente_id} {'reiniciado' if changed else 'ainda não começado'}")
+    console.print(f"account {cliente_id}: Manual de Fuga {'reset' if changed else 'not started yet'}")

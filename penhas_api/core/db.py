@@ -61,6 +61,14 @@ def libpq_params(url: str) -> dict[str, str]:
     return {k: ("1" if v is True else "0" if v is False else str(v)) for k, v in params.items() if v is not None}
 
 
+def sqlite_path(url: str) -> str:
+    """The file of a sqlite:/// DATABASE_URL."""
+    engine, params = _parse(url)
+    if engine != "sqlite":
+        raise ValueError("not a SQLite DATABASE_URL")
+    return params["database"]
+
+
 def make_database(url: str):
     engine, params = _parse(url)
     path = params.pop("database")

@@ -5,10 +5,13 @@ DEFAULT_MESSAGE = "Campos não foram preenchidos corretamente"
 
 class PenhasError(Exception):
     def __init__(self, error: str, message: str = DEFAULT_MESSAGE, status: int = 400,
-                 field: str | None = None, reason: str | None = None, extra: dict | None = None):
+                 field: str | None = None, reason: str | None = None, extra: dict | None = None,
+                 operator_message: str | None = None):
         super().__init__(message)
         self.error = error
         self.message = message
+        # English, for the operator at the CLI ("suggestion 99 not found"); `message` is the app's pt-BR text.
+        self.operator_message = operator_message
         self.status = status
         self.field = field
         self.reason = reason
@@ -34,9 +37,11 @@ def not_found():
     return PenhasError("Page not found", "Página ou item não existe", 404)
 
 
-def item_not_found():
+def item_not_found(what: str | None = None):
+    """``what`` names the item for the operator, e.g. "suggestion 99"."""
     return PenhasError("item_not_found",
-                       "O objeto requisitado não existe ou você não tem permissão para acessa-lo.", 404)
+                       "O objeto requisitado não existe ou você não tem permissão para acessa-lo.", 404,
+                       operator_message=f"{what} not found" if what else None)
 
 
 def permission_denied():

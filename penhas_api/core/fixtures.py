@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 from penhas_api.core.db import database, init_db, is_postgres
+from penhas_api.core.shipped import shipped_dir
 
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES_DIR = shipped_dir("fixtures")
 
 
 def fixture_files(directory: Path = FIXTURES_DIR) -> list[Path]:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from penhas_api.core import clock
 from penhas_api.core.db import database, init_db, is_postgres
+from penhas_api.core.shipped import shipped_dir
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = shipped_dir("sql")
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _MACROS = {
     "postgres": {"@PK@": "BIGSERIAL PRIMARY KEY", "@BLOB@": "BYTEA"},
@@ -52,6 +53,8 @@ def available(sql_dir: Path = SQL_DIR) -> list[Migration]:
         if not m:
             raise RuntimeError(f"migration file name must look like 0001_name.sql: {path.name}")
         found.append(Migration(m.group(1), m.group(2), path))
+    if not found:
+        raise RuntimeError(f"no migration files in {sql_dir}: this install is incomplete (reinstall the package)")
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise RuntimeError("two migration files share a version number")

@@ -25,10 +25,40 @@ class ConfigError(Exception):
     """The environment holds a value the service cannot run with; the message names the variable."""
 
 
-def _bool(value, default):
-    if value is None or value == "":
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SMS_BACKENDS = ("log", "sns")
+GEOCODERS = ("none", "here", "google")
+CPF_VERIFIERS = ("checksum", "http")
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    value = (env.get(name) or "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    if value not in _TRUE + _FALSE:
+        raise ConfigError(f"{name}={env[name]!r} is not a yes/no value: use one of {', '.join(_TRUE + _FALSE)}")
+    return value in _TRUE
+
+
+def _choice(env: dict, name: str, allowed: tuple, default: str) -> str:
+    """An enumerated setting: surrounding whitespace is stripped and case ignored, nothing else guessed (an unknown
+    SMS_BACKEND silently becoming `log` would keep panic alerts from ever leaving the server)."""
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    for option in allowed:
+        if value.lower() == option.lower():
+            return option
+    raise ConfigError(f"{name}={env[name]!r} is not one of: {', '.join(allowed)}")
+
+
+def _choices(env: dict, name: str, allowed: tuple, default: str) -> str:
+    """A comma-separated list of enumerated values (GEOCODER=here,google), each checked like ``_choice``."""
+    items = [item for item in (env.get(name) or "").split(",") if item.strip()]
+    if not items:
+        return default
+    return ",".join(_choice({name: item.strip()}, name, allowed, default) for item in items)
 
 
 def _int(env: dict, name: str, default: int) -> int:
@@ -164,31 +194,31 @@ def load_settings(environ=None) -> Settings:
         aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
         aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
         aws_region=env.get("AWS_REGION") or "us-east-1",
-        sms_backend=(env.get("SMS_BACKEND") or "log").lower(),
+        sms_backend=_choice(env, "SMS_BACKEND", SMS_BACKENDS, "log"),
         sns_endpoint_url=env.get("SNS_ENDPOINT_URL") or None,
         smtp_host=env.get("SMTP_HOST") or None,
         smtp_port=_int(env, "SMTP_PORT", 25),
         smtp_user=env.get("SMTP_USER") or None,
         smtp_password=env.get("SMTP_PASSWORD") or None,
         smtp_from=env.get("SMTP_FROM") or "PenhaS <no-reply@penhas.com.br>",
-        smtp_starttls=_bool(env.get("SMTP_STARTTLS"), False),
-        geocoder=(env.get("GEOCODER") or "none").lower(),
+        smtp_starttls=_bool(env, "SMTP_STARTTLS", False),
+        geocoder=_choices(env, "GEOCODER", GEOCODERS, "none"),
         here_api_key=env.get("HERE_API_KEY") or None,
         here_geocode_url=env.get("HERE_GEOCODE_URL") or "https://geocode.search.hereapi.com/v1/geocode",
         google_api_key=env.get("GOOGLE_API_KEY") or None,
         google_geocode_url=env.get("GOOGLE_GEOCODE_URL") or "https://maps.googleapis.com/maps/api/geocode/json",
         viacep_url=(env.get("VIACEP_URL") or "https://viacep.com.br/ws").rstrip("/"),
-        cpf_verifier=(env.get("CPF_VERIFIER") or "checksum").lower(),
+        cpf_verifier=_choice(env, "CPF_VERIFIER", CPF_VERIFIERS, "checksum"),
         cpf_verifier_url=env.get("CPF_VERIFIER_URL") or None,
         cpf_verifier_key=env.get("CPF_VERIFIER_KEY") or None,
-        ratelimit_enabled=_bool(env.get("RATELIMIT_ENABLED"), True),
+        ratelimit_enabled=_bool(env, "RATELIMIT_ENABLED", True),
         trusted_proxies=_int(env, "TRUSTED_PROXIES", 0),
         encryption_key=_secret(env, data_dir, "ENCRYPTION_KEY"),
         # Keys CPF digests and reset codes; never rotate it (stored CPF digests could no longer be matched).
         hmac_key=_secret(env, data_dir, "HMAC_KEY"),
         backup_key=_secret(env, data_dir, "BACKUP_KEY"),
         metrics_token=env.get("METRICS_TOKEN") or None,
-        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+        log_level=_choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO"),
         sms_guard_link=env.get("SMS_GUARD_LINK") or (
             (env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/") + "/web/guardiao?token="),
         guards_allowed_country_codes=_int_set(env, "GUARDS_ALLOWED_COUNTRY_CODES"),

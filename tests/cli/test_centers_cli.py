@@ -245,5 +245,92 @@ def test_app_sees_the_2020_stations_only_when_linked_to_penhas(app, client):
 def test_geocode_without_a_provider_says_so():
     make_center(None, None, nome="Sem coordenadas")
     r = invoke("geocode")
-    assert r.exit_code == 0
+    assert r.exit_code == 1, "every lookup failed"
     assert "0 geocoded, 0 not found, 1 failed" in r.output and "no geocoder configured" in r.output
+    assert "every lookup failed" in r.output and "GEOCODER" in r.output
+
+
+def test_search_without_a_radius_limit_is_still_nearest_first_and_paged():
+    far = make_center(40.4168, -3.7038, nome="Madrid")  # ~8 000 km away: inside "no limit"
+    near = [make_center(-23.55 + d, -46.63, nome=f"Perto {d}") for d in (0.3, 0.1, 0.2)]
+    r = invoke("search", "--lat", "-23.55", "--lng", "-46.63", "--radius", "5000", "--rows", "2", "--json")
+    assert r.exit_code == 0, r.output
+    assert [row["id"] for row in json.loads(r.output)] == [near[1].id, near[2].id]
+    r = invoke("search", "--lat", "-23.55", "--lng", "-46.63", "--radius", "5000", "--rows", "10", "--json")
+    assert [row["id"] for row in json.loads(r.output)] == [near[1].id, near[2].id, near[0].id, far.id]
+    r = invoke("search", "--lat", "-23.55", "--lng", "-46.63", "--radius", "5000", "--rows", "2")
+    assert "2 shown (more available)" in r.output
+
+
+def test_real_2022_file_shape_imports_every_real_center(tmp_path):
+    """backend-rules §12: 1 127 rows, 4 'tirar' skipped, 1 123 imported; CRAS pairs sharing a town-wide CEP are two
+    centers, and a row with only the IBGE code gets its town's name."""
+    from tests.center_files import CRAS, EMPTY_TOWN_CODE, dataset_2022
+
+    path = tmp_path / "2022.mapeamento.pontoapoio.csv"
+    path.write_text(dataset_2022(), encoding="utf-8")
+    r = invoke("import", path, "--json")
+    assert r.exit_code == 0, r.output[:2000]
+    out = json.loads(r.output)
+    assert (out["valid"], out["invalid"], out["skipped"], out["inserted"]) == (1123, 0, 4, 1123)
+    assert Center.select().where(Center.nome == CRAS).count() == 6
+    assert Center.get(Center.cod_ibge == EMPTY_TOWN_CODE).municipio == "Salvador"
+    tally = {c: Center.select().where(Center.natureza == c).count() for c in ("publico", "ong")}
+    assert tally == {"publico": 1104, "ong": 19}
+    scopes = {a: Center.select().where(Center.abrangencia == a).count() for a in ("Local", "Regional", "Nacional")}
+    assert scopes == {"Local": 1049, "Regional": 71, "Nacional": 3}
+    assert CenterProjectLink.select().where(CenterProjectLink.project == 2).count() == 427
+    again = json.loads(invoke("import", path, "--json").output)
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 1123)
+
+
+def test_centers_imported_under_the_old_identity_are_updated_not_copied():
+    from penhas_api.core.services.center_import import legacy_import_key
+
+    invoke("import", SAMPLE_2022)
+    for c in Center.select():
+        Center.update(import_key=legacy_import_key(c.__data__)).where(Center.id == c.id).execute()
+    out = json.loads(invoke("import", SAMPLE_2022, "--json").output)
+    assert (out["inserted"], out["unchanged"]) == (0, 4)
+    assert json.loads(invoke("import", SAMPLE_2022, "--json").output)["unchanged"] == 4
+    assert Center.select().count() == 4
+
+
+def test_exported_csv_reimports_cleanly(tmp_path):
+    invoke("import", REAL, "--add-project", "Penhas")
+    exported = tmp_path / "export.csv"
+    assert invoke("export", "--format", "csv", "-o", exported).exit_code == 0
+    r = invoke("import", exported, "--json")
+    assert r.exit_code == 0, r.output[:2000]
+    out = json.loads(r.output)
+    assert (out["layout"], out["invalid"], out["inserted"], out["updated"], out["unchanged"]) == (
+        "export", 0, 0, 0, 429)
+    assert CenterProjectLink.select().count() == 2 * 429, "the export has no projects: they are kept"
+
+    Center.delete().execute()  # into an empty database: the same centers, with new ids
+    out = json.loads(invoke("import", exported, "--json").output)
+    assert (out["inserted"], out["invalid"]) == (429, 0)
+    again = tmp_path / "again.csv"
+    invoke("export", "--format", "csv", "--all", "-o", again)
+
+    def without_ids(p):
+        return sorted(line.rsplit(",", 1)[0] for line in p.read_text(encoding="utf-8").splitlines())
+
+    assert without_ids(again) == without_ids(exported)
+
+
+def test_empty_file_and_wrong_field_counts_say_so(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    r = invoke("import", empty)
+    assert r.exit_code == 1 and "the file is empty" in r.output
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(SAMPLE_2022.read_text(encoding="utf-8").split("\n")[0] + "\n")
+    r = invoke("import", header_only)
+    assert r.exit_code == 1 and "a header but no rows" in r.output
+    lines = REAL.read_text().split("\n")
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join(lines[:3] + [";".join(lines[3].split(";")[:20]), lines[1] + ";extra"]) + "\n")
+    out = json.loads(invoke("import", short, "--json").output)
+    assert [(e["line"], e["column"], e["message"]) for e in out["errors"]] == [
+        (4, "(row)", "20 fields, the header has 34"), (5, "(row)", "35 fields, the header has 34")]

@@ -34,7 +34,7 @@ def test_send_test():
     assert AuditLog.get(AuditLog.action == "sms.send_test").target_id == str(row.id)
 
     r = invoke("sms", "send-test", "123")
-    assert r.exit_code == 1 and "Não conseguimos decodificar" in r.output
+    assert r.exit_code == 1 and "not a phone number" in r.output
     with sms_provider("sns", closed_port_url()):
         r = invoke("sms", "send-test", "11912341234")
     assert r.exit_code == 1 and "EndpointConnectionError" in r.output
@@ -102,4 +102,4 @@ def test_guardians_list_and_alerts():
     assert "sent" in invoke("guardians", "alerts", str(user.id)).output
 
     r = invoke("guardians", "list", "999999")
-    assert r.exit_code == 1 and "não existe" in r.output
+    assert r.exit_code == 1 and "user 999999 not found" in r.output

@@ -135,7 +135,7 @@ def test_users_mf_reset_is_audited():
     mf_state.control(user.id)
     MfControl.update(status="completed").where(MfControl.cliente == user.id).execute()
     r = run("users", "mf-reset", user.id)
-    assert r.exit_code == 0 and "reiniciado" in r.output
+    assert r.exit_code == 0 and "Manual de Fuga reset" in r.output
     assert MfControl.get_by_id(user.id).status == "onboarding"
     audit = AuditLog.get(AuditLog.action == "users.mf_reset")
     assert audit.target_id == str(user.id) and audit.actor == "ana.ops"

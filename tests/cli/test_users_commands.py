@@ -29,7 +29,7 @@ def test_find_by_id_email_and_apelido_never_by_name_or_cpf():
         assert r.exit_code == 0, r.output
         assert [u["id"] for u in json.loads(r.output)] == [user.id]
     r = run("find", "Joana Pereira")
-    assert r.exit_code == 1 and "nenhuma conta" in r.output
+    assert r.exit_code == 1 and "no account found" in r.output
     r = run("find", "Girassol")
     assert r.exit_code == 0 and "Girassol" in r.output
     assert user.cpf_hash not in r.output and user.senha_hash not in r.output
@@ -52,7 +52,7 @@ def test_show_has_no_hashes(app):
     r = run("show", user.id)
     assert user.senha_hash not in r.output and user.cpf_hash not in r.output and "scrypt" not in r.output
     r = run("show", 999999)
-    assert r.exit_code == 1 and "não existe" in r.output
+    assert r.exit_code == 1 and "user 999999 not found" in r.output
     assert audit_actions() == [("users.show", str(user.id), "ana.ops")] * 2
 
 
@@ -69,7 +69,7 @@ def test_schedule_unschedule_and_delete_now(client, app, frozen_clock):
     fresh = Cliente.get_by_id(user.id)
     assert fresh.status == "active" and fresh.perform_delete_at is None
     r = run("unschedule-delete", user.id)
-    assert r.exit_code == 1 and "não está agendada" in r.output
+    assert r.exit_code == 1 and "not scheduled for deletion" in r.output
 
     r = run("delete-now", user.id)
     assert r.exit_code != 0 and Cliente.get_or_none(Cliente.id == user.id) is not None
@@ -109,7 +109,7 @@ def test_lock_unlock_and_sessions_revoke(client, app):
     token = {"X-Api-Key": r.get_json()["session"]}
     auth_headers(app, user)
     r = run("sessions", "revoke", user.id)
-    assert r.exit_code == 0 and "2 sessão" in r.output
+    assert r.exit_code == 0 and "2 session(s) ended" in r.output
     assert ClienteSession.select().count() == 0
     assert_error(client.get("/me", headers=token), 403, "jwt_logout")
     assert [a[0] for a in audit_actions()] == ["users.lock", "users.unlock", "users.sessions_revoke"]
@@ -123,7 +123,7 @@ def test_schedule_delete_refuses_a_date_already_past(frozen_clock):
     frozen_clock(datetime.combine(today, datetime.min.time()).replace(hour=12, minute=1))
     for day in ("2020-01-01", today.isoformat()):
         r = run("schedule-delete", user.id, "--date", day)
-        assert r.exit_code == 1 and "já passou" in r.output
+        assert r.exit_code == 1 and "is in the past" in r.output
     assert Cliente.get_by_id(user.id).status == "active"
     assert not AuditLog.select().where(AuditLog.action == "users.schedule_delete").exists()
     r = run("schedule-delete", user.id, "--date", (today + timedelta(days=1)).isoformat())
@@ -136,10 +136,10 @@ def test_ids_out_of_range_or_not_ascii_name_nobody():
     user = make_user()
     huge = "9" * 20
     r = run("find", huge)
-    assert r.exit_code == 1 and "nenhuma conta" in r.output
+    assert r.exit_code == 1 and "no account found" in r.output
     for command in ("show", "ban", "lock", "unschedule-delete"):
         r = run(command, huge)
-        assert r.exit_code == 1 and "não existe" in r.output, (command, r.output)
+        assert r.exit_code == 1 and f"user {huge} not found" in r.output, (command, r.output)
     # Her id in Arabic-Indic digits is not her id (int() would read "١٢" as 12).
     arabic = str(user.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     assert run("find", arabic).exit_code == 1

@@ -23,7 +23,7 @@ MAX_SEGMENT_SECONDS = 901
 _DURATION_SLACK = 0.5
 PROBE_TIMEOUT_SECONDS = 5
 # Encoding MAX_SEGMENT_SECONDS of audio to AAC takes about 10 s on one idle core; a busy, niced one needs more. The
-# web workers are threaded, so this holds one thread, not the worker (penhas_api/web_worker.py).
+# web workers are threaded, so this holds one thread, not the worker (penhas_api/web_server.py).
 TRANSCODE_TIMEOUT_SECONDS = 60
 NICE = 10
 WAVEFORM_SIZE = "420x80"

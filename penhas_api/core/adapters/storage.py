@@ -16,8 +16,7 @@ class DiskStorage:
     name = "disk"
 
     def __init__(self, root: Path):
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = Path(root)  # created by the first write, not by opening the storage (health creates nothing)
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -72,8 +71,9 @@ class DiskStorage:
                     yield key, path.stat().st_size
 
     def ping(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        if not os.access(self.root, os.W_OK):
+        # A check creates nothing: the directory may not exist yet when the first existing parent is writable.
+        existing = next(p for p in (self.root, *self.root.parents) if p.exists())
+        if not os.access(existing, os.W_OK):
             raise StorageError(f"storage directory not writable: {self.root}")
 
 

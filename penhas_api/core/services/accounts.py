@@ -499,7 +499,7 @@ MAX_ID = 2 ** 63 - 1
 def _operator_target(cliente_id: int) -> Cliente:
     user = Cliente.get_or_none(Cliente.id == cliente_id) if 0 < cliente_id <= MAX_ID else None
     if user is None:
-        raise PenhasError("user_not_found", f"Usuária {cliente_id} não existe.", 404)
+        raise PenhasError("user_not_found", f"user {cliente_id} not found", 404)
     return user
 
 
@@ -533,12 +533,12 @@ def get_user(cliente_id: int, actor: str | None = None) -> Cliente:
 def operator_schedule_delete(cliente_id: int, day: date, actor: str | None = None) -> Cliente:
     user = _operator_target(cliente_id)
     if user.status not in ("active", "deleted_scheduled", "banned"):
-        raise PenhasError("invalid_status", f"Não é possível agendar a exclusão de uma conta com status {user.status}.")
+        raise PenhasError("invalid_status", f"cannot schedule the deletion of an account with status {user.status}")
     when = datetime.combine(day, datetime.min.time()).replace(hour=12)
     if when <= clock.now():
         # A past date would erase her at the next housekeeping minute: a typo must not do what delete-now --yes does.
-        raise PenhasError("invalid_date", f"A data {day.isoformat()} 12:00 UTC já passou; escolha uma data futura "
-                                          "(para apagar agora, use `penhas users delete-now`).")
+        raise PenhasError("invalid_date", f"{day.isoformat()} 12:00 UTC is in the past: choose a future date "
+                                          "(to erase now, use `penhas users delete-now`)")
     user = schedule_deletion(user, when, by="operator")
     audit("users.schedule_delete", "cliente", cliente_id, actor=actor, date=day.isoformat())
     return user
@@ -547,7 +547,7 @@ def operator_schedule_delete(cliente_id: int, day: date, actor: str | None = Non
 def operator_unschedule_delete(cliente_id: int, actor: str | None = None) -> Cliente:
     user = _operator_target(cliente_id)
     if user.status != "deleted_scheduled" or user.deletion_started_at is not None:
-        raise PenhasError("not_scheduled", "A conta não está agendada para exclusão.")
+        raise PenhasError("not_scheduled", "the account is not scheduled for deletion")
     Cliente.update(status="active", perform_delete_at=None,
                    deleted_scheduled_meta=_meta_entry(user.deleted_scheduled_meta, unschedule=1, by="operator")
                    ).where(Cliente.id == cliente_id).execute()
@@ -566,14 +566,14 @@ def operator_set_status(cliente_id: int, status: str, actor: str | None = None) 
     user = _operator_target(cliente_id)
     if status == "banned":
         if user.status != "active":
-            raise PenhasError("invalid_status", f"Só contas ativas podem ser suspensas (status {user.status}).")
+            raise PenhasError("invalid_status", f"only active accounts can be banned (this one is {user.status})")
         with database.atomic():
             Cliente.update(status="banned").where(Cliente.id == cliente_id).execute()
             revoke_sessions(cliente_id)
         audit("users.ban", "cliente", cliente_id, actor=actor)
     else:
         if user.status != "banned":
-            raise PenhasError("invalid_status", "A conta não está suspensa.")
+            raise PenhasError("invalid_status", "the account is not banned")
         Cliente.update(status="active").where(Cliente.id == cliente_id).execute()
         audit("users.unban", "cliente", cliente_id, actor=actor)
     return Cliente.get_by_id(cliente_id)

@@ -15,7 +15,7 @@ from penhas_api.core.models import Cliente, Guardian, NotificationLog, Notificat
 from penhas_api.core.services.notifications import notify_users
 
 TITLE_MAX, CONTENT_MAX = 200, 9999
-ZERO_TARGETS = "Zero resultados encontrado - nenhuma mensagem foi criada!"
+ZERO_TARGETS = "no matching users: no message was created"
 UFS = ("AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO").split()
 RECENT_DAYS = 30
 
@@ -61,11 +61,11 @@ def _segment_query(name: str):
     if key.startswith("uf:"):
         uf = key[3:].upper()
         if uf not in UFS:
-            raise form_error("segment", "invalid", f"UF desconhecida: {uf or '(vazia)'}")
+            raise form_error("segment", "invalid", f"unknown UF: {uf or '(empty)'}")
         return query.where(Cliente.cep_estado == uf)
     if key not in SEGMENTS:
         names = ", ".join([s.name for s in segments()])
-        raise form_error("segment", "invalid", f"Segmento desconhecido: {name}. Segmentos: {names}")
+        raise form_error("segment", "invalid", f"unknown segment: {name}; segments: {names}")
     condition = SEGMENTS[key].condition()
     return query if condition is True else query.where(condition)
 
@@ -77,10 +77,10 @@ def segment_size(name: str) -> int:
 def _check_text(title: str, content: str) -> tuple[str, str]:
     title, content = (title or "").strip(), (content or "").strip()
     if not title or len(title) > TITLE_MAX:
-        raise form_error("message_title", "invalid", f"O título é obrigatório e tem até {TITLE_MAX} caracteres.")
+        raise form_error("message_title", "invalid", f"the title is required, up to {TITLE_MAX} characters")
     if not content or len(content) > CONTENT_MAX:
         raise form_error("message_content", "invalid",
-                         f"O conteúdo é obrigatório e tem até {CONTENT_MAX} caracteres.")
+                         f"the content is required, up to {CONTENT_MAX} characters")
     return title, content
 
 
@@ -91,15 +91,17 @@ class SendResult:
 
     @property
     def text(self) -> str:
-        return ZERO_TARGETS if self.message is None else f"Notificação adicionada em {self.count} clientes"
+        return ZERO_TARGETS if self.message is None else f"notification added for {self.count} user(s)"
 
 
 def send(title: str, content: str, actor: str, user_id: int | None = None, segment: str | None = None) -> SendResult:
     """Create one broadcast message and one log row per target, in one transaction (audited as ``actor``)."""
     if (user_id is None) == (segment is None):
-        raise form_error("segment_id", "missing", "é necessário cliente_id ou segment_id")
+        raise form_error("segment_id", "missing", "give a user id or a segment")
     title, content = _check_text(title, content)
     if user_id is not None:
+        if not Cliente.select().where(Cliente.id == user_id).exists():
+            raise PenhasError("user_not_found", f"user {user_id} not found", 404)
         ids = [user_id]
         target = {"cliente_id": user_id}
     else:
@@ -121,14 +123,14 @@ def _broadcast(message_id: int) -> NotificationMessage:
     message = NotificationMessage.get_or_none((NotificationMessage.id == message_id)
                                               & NotificationMessage.subject_id.is_null())
     if message is None:
-        raise item_not_found()
+        raise item_not_found(f"broadcast {message_id}")
     return message
 
 
 def list_broadcasts(limit: int = 20, before_id: int | None = None) -> list[tuple[NotificationMessage, int]]:
     """Broadcast (system/operator) messages newest first, each with its number of recipients."""
     if not 1 <= limit <= 100:
-        raise PenhasError("form_error", "limit entre 1 e 100", field="limit", reason="invalid")
+        raise PenhasError("form_error", "limit must be between 1 and 100", field="limit", reason="invalid")
     query = NotificationMessage.select().where(NotificationMessage.subject_id.is_null())
     if before_id is not None:
         query = query.where(NotificationMessage.id < before_id)
@@ -145,7 +147,7 @@ def edit(message_id: int, title: str | None = None, content: str | None = None,
          actor: str | None = None) -> NotificationMessage:
     message = _broadcast(message_id)
     if title is None and content is None:
-        raise form_error("message_title", "missing", "Informe o novo título e/ou conteúdo.")
+        raise form_error("message_title", "missing", "give the new title and/or content")
     message.title, message.content = _check_text(message.title if title is None else title,
                                                  message.content if content is None else content)
     message.save(only=[NotificationMessage.title, NotificationMessage.content])

@@ -1,10 +1,13 @@
 """Support-center datasets (backend-rules §12): CSV import with full validation, CSV/GeoJSON export, geocoding.
 
-Two layouts are read, told apart by their header: the 2020 police-station survey (``;``-separated) and the 2022
-mapping (``,``-separated). Every row is validated before anything is written; a problem is reported with the
-line it starts on and its column. A row is identified by nome + CEP + município + UF (``import_key``), so
-importing a file again updates the centers it created instead of adding copies; an operator's status change
-(e.g. a center switched off) is kept.
+Three layouts are read, told apart by their header: the 2020 police-station survey (``;``-separated), the 2022
+mapping (``,``-separated) and our own export (``centers export --format csv``, so an export re-imports). Every row
+is validated before anything is written; a problem is reported with the line it starts on and its column.
+
+A row is identified by its source id where the file has one (2022 ``id_estabelecimento``; the export's ``ID``
+names our own center), otherwise by what tells two places apart: name and street address in a town
+(``import_key``). Not the CEP: small towns have one town-wide CEP shared by different units. Importing a file
+again updates the centers it created instead of adding copies; an operator's status change is kept.
 """
 import csv
 import hashlib
@@ -19,6 +22,7 @@ from penhas_api.core import clock
 from penhas_api.core.audit import audit
 from penhas_api.core.db import database
 from penhas_api.core.models import Center, CenterCategory, CenterProject, CenterProjectLink
+from penhas_api.core.municipalities import lookup as lookup_municipality
 from penhas_api.core.services.centers import DIAS_FUNCIONAMENTO, build_search_text, normalize_text
 
 NATUREZAS = {"público": "publico", "publico": "publico", "ong": "ong", "privado_coletivo": "privado_coletivo",
@@ -26,7 +30,8 @@ NATUREZAS = {"público": "publico", "publico": "publico", "ong": "ong", "privado
 TIPOS_LOGRADOURO = ["Rodovia", "Rua", "Avenida", "Estrada", "Alameda", "Viela", "Via", "Travessa", "Quadra", "Praça",
                     "Área Especial", "Área", "Conjunto", "Vila", "Sítio", "Trecho", "Setor", "Entrequadra"]
 _TIPOS = {t.lower(): t for t in TIPOS_LOGRADOURO} | {"villa": "Vila"}
-_DIAS = {label.lower(): code for code, label in DIAS_FUNCIONAMENTO.items()}
+# Labels as the datasets write them, codes as our export writes them.
+_DIAS = {label.lower(): code for code, label in DIAS_FUNCIONAMENTO.items()} | {code: code for code in DIAS_FUNCIONAMENTO}
 ABRANGENCIAS = {"local": "Local", "regional": "Regional", "regional?": "Regional", "nacional": "Nacional"}
 PROJECTS = {"mapa_delegacia": "Mapa Delegacia", "mapa_delegacias": "Mapa Delegacia", "penhas": "Penhas"}
 _EMAIL = re.compile(r"^[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}$", re.I)
@@ -46,7 +51,7 @@ LAYOUT_2020 = {
     "horario_correto": "horario_correto", "telefone_correto": "telefone_correto", "observacao": "observacao",
 }
 LAYOUT_2022 = {
-    "id_estabelecimento": None, "projeto": "projeto", "fonte": "fonte", "nome": "nome", "sigla": "sigla",
+    "id_estabelecimento": "source_id", "projeto": "projeto", "fonte": "fonte", "nome": "nome", "sigla": "sigla",
     "natureza": "natureza", "categoria": "categoria", "abrangencia": "abrangencia", "descricao": "descricao",
     "tipo_logradouro": "tipo_logradouro", "nome_logradouro": "nome_logradouro", "numero": "numero",
     "numero_sem_numero": None, "complemento": "complemento", "bairro": "bairro", "municipio": "municipio",
@@ -57,7 +62,25 @@ LAYOUT_2022 = {
     "funcionamento_pandemia": "funcionamento_pandemia", "obs_pandemia": "observacao_pandemia",
     "latitude": "latitude", "longitude": "longitude", "observacao": "observacao",
 }
-LAYOUTS = {"2020": (";", LAYOUT_2020), "2022": (",", LAYOUT_2022)}
+# (header, column) of our export, i.e. the public CSV download of backend-rules §7; the header is its identity.
+EXPORT_COLUMNS = [
+    ("Nome", "nome"), ("Sigla", "sigla"), ("Natureza", "natureza"), ("Categoria", "categoria"),
+    ("Tipo logradouro", "tipo_logradouro"), ("Nome logradouro", "nome_logradouro"), ("Número", "numero"),
+    ("Complemento", "complemento"), ("Bairro", "bairro"), ("Município", "municipio"), ("UF", "uf"), ("cep", "cep"),
+    ("ddd", "ddd"), ("telefone1", "telefone1"), ("telefone2", "telefone2"), ("ramal1", "ramal1"),
+    ("ramal2", "ramal2"), ("e-mail", "email"), ("24horas", "eh_24h"), ("Horário início", "horario_inicio"),
+    ("Horário fim", "horario_fim"), ("Dias funcionamento", "dias_funcionamento"), ("Presencial", "eh_presencial"),
+    ("Online", "eh_online"), ("Funcionamento pandemia", "funcionamento_pandemia"),
+    ("Observação pandemia", "observacao_pandemia"), ("Latitude", "latitude"), ("Longitude", "longitude"),
+    ("Verificado", None), ("Existe delegacia", "existe_delegacia"), ("Delegacia Mulher", "delegacia_mulher"),
+    ("Endereço correto", "endereco_correto"), ("Horário correto", "horario_correto"),
+    ("Telefone correto", "telefone_correto"), ("Observação", "observacao"), ("Whatsapp", "eh_whatsapp"),
+    ("Abrangencia", "abrangencia"), ("cod_ibge", "cod_ibge"), ("ID", "id"),
+]
+LAYOUT_EXPORT = {header.lower(): (None if column == "id" else column) for header, column in EXPORT_COLUMNS} | {
+    "id": "center_id"}
+LAYOUTS = {"2020": (";", LAYOUT_2020), "2022": (",", LAYOUT_2022), "export": (",", LAYOUT_EXPORT)}
+IDENTITY_COLUMNS = ("source_id", "center_id")
 REQUIRED = ("nome", "natureza", "categoria", "municipio", "uf")
 NOT_NULL_TEXT = ("tipo_logradouro", "nome_logradouro", "bairro", "cep")
 TALLY_COLUMNS = ("natureza", "categoria", "projeto", "abrangencia", "uf", "tipo_logradouro", "dias_funcionamento",
@@ -168,6 +191,7 @@ CONVERTERS = {
     "funcionamento_pandemia": to_bool, "observacao_pandemia": to_text, "latitude": to_coord, "longitude": to_coord,
     "ja_passou_por_moderacao": to_bool, "existe_delegacia": to_bool, "delegacia_mulher": to_bool,
     "endereco_correto": to_bool, "horario_correto": to_bool, "telefone_correto": to_bool, "observacao": to_text,
+    "source_id": to_text, "center_id": to_int,
 }
 
 
@@ -195,8 +219,11 @@ class RowError:
 class ParsedRow:
     line: int
     values: dict
-    projects: list[str]
+    projects: list[str] | None  # None: the layout has no projeto column, the center keeps the projects it has
     import_key: str
+    legacy_key: str  # the identity before source ids (nome + CEP + town): centers imported then are still found
+    center_id: int | None = None  # our own id, from an export
+    source_id: str | None = None  # the dataset's own id
 
 
 @dataclass
@@ -214,7 +241,7 @@ class ParsedFile:
         for row in self.rows:
             for col in TALLY_COLUMNS:
                 if col == "projeto":
-                    for p in row.projects or ["(none)"]:
+                    for p in (row.projects if row.projects is not None else ["(unchanged)"]) or ["(none)"]:
                         out[col][p] += 1
                     continue
                 value = row.values.get(col)
@@ -235,10 +262,29 @@ def detect_layout(header_line: str) -> str:
     raise ImportFileError("unknown header: expected the 2020 (';') or the 2022 (',') support-center layout")
 
 
-def import_key(values: dict) -> str:
-    ident = "|".join([" ".join(normalize_text(values.get("nome")).split()), values.get("cep") or "",
-                      " ".join(normalize_text(values.get("municipio")).split()), values.get("uf") or ""])
+def _norm(value) -> str:
+    return " ".join(normalize_text(str(value) if value is not None else "").split())
+
+
+def _hash(ident: str) -> str:
     return hashlib.sha256(ident.encode()).hexdigest()[:40]
+
+
+def place_key(values: dict) -> str:
+    """Name and street address in a town: what tells two centers apart when the file gives no id."""
+    numero = "s/n" if values.get("numero") is None else str(values["numero"])
+    return _hash("|".join(["place", _norm(values.get("nome")), _norm(values.get("tipo_logradouro")),
+                           _norm(values.get("nome_logradouro")), numero, _norm(values.get("municipio")),
+                           values.get("uf") or ""]))
+
+
+def import_key(values: dict, source_id: str | None = None) -> str:
+    return _hash(f"source|{source_id}") if source_id else place_key(values)
+
+
+def legacy_import_key(values: dict) -> str:
+    return _hash("|".join([_norm(values.get("nome")), values.get("cep") or "", _norm(values.get("municipio")),
+                           values.get("uf") or ""]))
 
 
 def parse_file(path: Path | str) -> ParsedFile:
@@ -248,11 +294,15 @@ def parse_file(path: Path | str) -> ParsedFile:
         raise ImportFileError("the file is not UTF-8 text") from None
     except OSError as exc:
         raise ImportFileError(f"cannot read the file: {exc.strerror}") from None
+    if not text.strip():
+        raise ImportFileError("the file is empty: expected a header line and one row per center")
     first_line = text.split("\n", 1)[0]
     layout = detect_layout(first_line)
     delimiter, columns = LAYOUTS[layout]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in next(reader)]
+    while header and header[-1] == "":  # a trailing delimiter on the header line
+        header.pop()
     parsed = ParsedFile(layout, source=Path(path).name)
     cats = category_ids()
     seen: dict[str, int] = {}
@@ -261,17 +311,25 @@ def parse_file(path: Path | str) -> ParsedFile:
         start, line = line, reader.line_num + 1
         if not any(cell.strip() for cell in record):
             continue
-        raw = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)}
+        extra = record[len(header):]
+        if len(record) < len(header) or any(cell.strip() for cell in extra):
+            parsed.errors.append(RowError(start, "(row)", "", f"{len(record)} fields, the header has {len(header)}"))
+            parsed.invalid_lines.add(start)
+            continue
+        raw = {name: record[i].strip() for i, name in enumerate(header)}
         row = _convert_row(start, raw, columns, cats, parsed)
         if row is None:
             continue
         if row.import_key in seen:
+            what = "source id" if row.source_id else "name and street address"
             parsed.errors.append(RowError(start, "nome", row.values["nome"],
-                                          f"same center (nome, cep, municipio, uf) as line {seen[row.import_key]}"))
+                                          f"same center ({what}) as line {seen[row.import_key]}"))
             parsed.invalid_lines.add(start)
             continue
         seen[row.import_key] = start
         parsed.rows.append(row)
+    if not parsed.rows and not parsed.errors and not parsed.skipped:
+        raise ImportFileError("the file has a header but no rows")
     return parsed
 
 
@@ -279,7 +337,7 @@ def _convert_row(line: int, raw: dict, columns: dict, cats: dict, parsed: Parsed
     if raw.get("natureza", "").lower() == SKIP_NATUREZA:
         parsed.skipped.append((line, "natureza 'tirar'"))
         return None
-    values, projects, problems = {}, [], []
+    values, projects, problems = {}, (None if "projeto" not in columns else []), []
     for file_col, column in columns.items():
         if column is None:
             continue
@@ -295,6 +353,10 @@ def _convert_row(line: int, raw: dict, columns: dict, cats: dict, parsed: Parsed
                 values[column] = CONVERTERS[column](value)
         except ValueError as exc:
             problems.append(RowError(line, file_col, value, str(exc)))
+    if not values.get("municipio") and not any(p.column in ("municipio", "cod_ibge") for p in problems):
+        town = lookup_municipality(values.get("cod_ibge"))
+        if town and (values.get("uf") in (None, town[1])):
+            values["municipio"] = town[0]
     for column in REQUIRED:
         if column in values and values[column] is None and not any(p.column == column for p in problems):
             problems.append(RowError(line, column, "", "required"))
@@ -311,8 +373,11 @@ def _convert_row(line: int, raw: dict, columns: dict, cats: dict, parsed: Parsed
     values.setdefault("abrangencia", "Local")
     values["abrangencia"] = values["abrangencia"] or "Local"
     for column in ("ja_passou_por_moderacao", "eh_whatsapp"):
-        values[column] = bool(values.get(column))
-    return ParsedRow(line, values, projects, import_key(values))
+        if column in columns.values():
+            values[column] = bool(values.get(column))
+    source_id, center_id = values.pop("source_id", None), values.pop("center_id", None)
+    return ParsedRow(line, values, projects, import_key(values, source_id), legacy_import_key(values),
+                     center_id, source_id)
 
 
 def to_category(value: str, cats: dict) -> int:
@@ -338,48 +403,81 @@ def _project_ids() -> dict[str, int]:
     return {p.label: p.id for p in CenterProject.select()}
 
 
+def _find_existing(rows: list[ParsedRow]) -> tuple[dict, dict]:
+    by_key, by_id = {}, {}
+    keys = [k for r in rows for k in (r.import_key, r.legacy_key)]
+    for i in range(0, len(keys), 500):
+        for center in Center.select().where(Center.import_key.in_(keys[i:i + 500])):
+            by_key[center.import_key] = center
+    ids = [r.center_id for r in rows if r.center_id is not None]
+    for i in range(0, len(ids), 500):
+        for center in Center.select().where(Center.id.in_(ids[i:i + 500])):
+            by_id[center.id] = center
+    return by_key, by_id
+
+
+def _match(row: ParsedRow, by_key: dict, by_id: dict, claimed: set) -> Center | None:
+    """The stored center this row describes: our own id (from an export) when that center is the same place,
+    else its key, else the key it was imported under before source ids; each center is matched once."""
+    candidates = []
+    center = by_id.get(row.center_id)
+    if center is not None and place_key(center.__data__) == place_key(row.values):
+        candidates.append(center)
+    candidates += [by_key.get(row.import_key), by_key.get(row.legacy_key)]
+    for center in candidates:
+        if center is not None and center.id not in claimed:
+            claimed.add(center.id)
+            return center
+    return None
+
+
+def _link_projects(center_id: int, wanted: set) -> None:
+    CenterProjectLink.delete().where(CenterProjectLink.center == center_id).execute()
+    for pid in sorted(wanted):
+        CenterProjectLink.insert(center=center_id, project=pid).execute()
+
+
 def apply_import(parsed: ParsedFile, progress=None, extra_projects: tuple[int, ...] = (),
                  actor: str | None = None) -> ImportSummary:
     """Insert new centers, update changed ones, leave the rest alone; one transaction (audited).
 
     ``extra_projects`` (project ids) are linked to every row on top of the file's own ``projeto`` column: the file
     and this list together define each imported center's projects, so importing again without them unlinks them.
+    A layout without a ``projeto`` column (our export) keeps each center's projects and only adds these.
     """
     summary = ImportSummary()
     labels = {c.id: c.label for c in CenterCategory.select()}
     projects = _project_ids()
     now = clock.now()
     with database.atomic():
-        existing = {}
-        keys = [r.import_key for r in parsed.rows]
-        for i in range(0, len(keys), 500):
-            for center in Center.select().where(Center.import_key.in_(keys[i:i + 500])):
-                existing[center.import_key] = center
+        by_key, by_id = _find_existing(parsed.rows)
+        claimed: set[int] = set()
         for row in parsed.rows:
-            center = existing.get(row.import_key)
-            wanted = {projects[p] for p in row.projects} | set(extra_projects)
+            center = _match(row, by_key, by_id, claimed)
             if center is None:
                 center = Center(**row.values, status="active", eh_importacao=True, import_key=row.import_key,
                                 created_on=now, updated_at=now)
                 center.search_text = build_search_text(center, labels[center.categoria_id])
                 center.save(force_insert=True)
-                for pid in sorted(wanted):
-                    CenterProjectLink.insert(center=center.id, project=pid).execute()
+                claimed.add(center.id)
+                _link_projects(center.id, {projects[p] for p in row.projects or []} | set(extra_projects))
                 summary.inserted += 1
             else:
                 changed = [k for k, v in row.values.items() if getattr(center, _attr(k)) != v]
                 current = {pid for (pid,) in CenterProjectLink.select(CenterProjectLink.project).where(
                     CenterProjectLink.center == center.id).tuples()}
-                if changed:
+                wanted = ({projects[p] for p in row.projects} if row.projects is not None else current) | set(
+                    extra_projects)
+                if changed or (center.import_key != row.import_key and row.center_id is None):
                     for k in changed:
                         setattr(center, _attr(k), row.values[k])
-                    center.updated_at = now
+                    if row.center_id is None:  # carry a center found by its old key over to the new one
+                        center.import_key = row.import_key
+                    center.updated_at = now if changed else center.updated_at
                     center.search_text = build_search_text(center, labels[center.categoria_id])
                     center.save()
                 if current != wanted:
-                    CenterProjectLink.delete().where(CenterProjectLink.center == center.id).execute()
-                    for pid in sorted(wanted):
-                        CenterProjectLink.insert(center=center.id, project=pid).execute()
+                    _link_projects(center.id, wanted)
                 if changed or current != wanted:
                     summary.updated += 1
                 else:
@@ -397,20 +495,6 @@ def _attr(column: str) -> str:
 
 
 # -- export ------------------------------------------------------------------------------------------------------
-EXPORT_COLUMNS = [
-    ("Nome", "nome"), ("Sigla", "sigla"), ("Natureza", "natureza"), ("Categoria", "categoria"),
-    ("Tipo logradouro", "tipo_logradouro"), ("Nome logradouro", "nome_logradouro"), ("Número", "numero"),
-    ("Complemento", "complemento"), ("Bairro", "bairro"), ("Município", "municipio"), ("UF", "uf"), ("cep", "cep"),
-    ("ddd", "ddd"), ("telefone1", "telefone1"), ("telefone2", "telefone2"), ("ramal1", "ramal1"),
-    ("ramal2", "ramal2"), ("e-mail", "email"), ("24horas", "eh_24h"), ("Horário início", "horario_inicio"),
-    ("Horário fim", "horario_fim"), ("Dias funcionamento", "dias_funcionamento"), ("Presencial", "eh_presencial"),
-    ("Online", "eh_online"), ("Funcionamento pandemia", "funcionamento_pandemia"),
-    ("Observação pandemia", "observacao_pandemia"), ("Latitude", "latitude"), ("Longitude", "longitude"),
-    ("Verificado", None), ("Existe delegacia", "existe_delegacia"), ("Delegacia Mulher", "delegacia_mulher"),
-    ("Endereço correto", "endereco_correto"), ("Horário correto", "horario_correto"),
-    ("Telefone correto", "telefone_correto"), ("Observação", "observacao"), ("Whatsapp", "eh_whatsapp"),
-    ("Abrangencia", "abrangencia"), ("cod_ibge", "cod_ibge"), ("ID", "id"),
-]
 _BOOL_COLUMNS = {"eh_24h", "eh_presencial", "eh_online", "funcionamento_pandemia", "existe_delegacia",
                  "delegacia_mulher", "endereco_correto", "horario_correto", "telefone_correto", "eh_whatsapp"}
 

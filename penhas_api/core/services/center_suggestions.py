@@ -78,7 +78,7 @@ def list_suggestions(status: str | None = "awaiting-moderation", limit: int = 10
 def get_suggestion(suggestion_id: int) -> CenterSuggestion:
     s = CenterSuggestion.get_or_none(CenterSuggestion.id == suggestion_id)
     if s is None:
-        raise item_not_found()
+        raise item_not_found(f"suggestion {suggestion_id}")
     return s
 
 
@@ -147,7 +147,7 @@ def approve(suggestion_id: int, overrides: dict | None = None, geocode: bool = T
     """
     s = get_suggestion(suggestion_id)
     if s.status != "awaiting-moderation":
-        raise PenhasError("suggestion_closed", f"Sugestão já analisada ({s.status}).", 400)
+        raise PenhasError("suggestion_closed", f"suggestion {s.id} was already reviewed ({s.status})", 400)
     draft = dict(s.saved_form or draft_from(s))
     draft.update({k: v for k, v in (overrides or {}).items()})
     if geocode and not (draft.get("latitude") and draft.get("longitude")):
@@ -167,7 +167,7 @@ def approve(suggestion_id: int, overrides: dict | None = None, geocode: bool = T
     CenterSuggestion.update(saved_form=draft).where(CenterSuggestion.id == s.id).execute()
     values, problems = _convert(draft)
     if problems:
-        raise PenhasError("invalid_center", "Corrija antes de publicar: " + "; ".join(problems), 400)
+        raise PenhasError("invalid_center", "fix before publishing: " + "; ".join(problems), 400)
     values["eh_whatsapp"] = bool(values.get("eh_whatsapp"))
     now = clock.now()
     with database.atomic():
@@ -188,7 +188,7 @@ def approve(suggestion_id: int, overrides: dict | None = None, geocode: bool = T
 def reject(suggestion_id: int) -> CenterSuggestion:
     s = get_suggestion(suggestion_id)
     if s.status != "awaiting-moderation":
-        raise PenhasError("suggestion_closed", f"Sugestão já analisada ({s.status}).", 400)
+        raise PenhasError("suggestion_closed", f"suggestion {s.id} was already reviewed ({s.status})", 400)
     with database.atomic():
         CenterSuggestion.update(status="reproved", updated_by_admin_at=clock.now()).where(
             CenterSuggestion.id == s.id).execute()

@@ -74,6 +74,8 @@ def bounding_box(lat: float, lng: float, radius_m: float):
 
 
 def radius_m(max_distance_km: int) -> float:
+    if max_distance_km >= UNLIMITED_KM:  # "no limit": half the circumference reaches every point on Earth
+        return math.pi * EARTH_RADIUS_M
     # As the original: "within 50 km" lists everything that displays as 50 (the integer part of the distance).
     return (max_distance_km + 1) * 1000.0 - 1
 
@@ -143,6 +145,7 @@ class Search:
     dias_funcionamento: str | None = None
     full_list: bool = False
     municipality: int | None = None
+    nearest_first: bool = False  # rank by distance and page by rows even with no radius (the operator's search)
 
     @property
     def has_point(self) -> bool:
@@ -151,7 +154,8 @@ class Search:
     @property
     def unlimited(self) -> bool:
         """Every matching center, ordered by id, in one page (the app always asks for this)."""
-        return self.full_list or self.max_distance >= UNLIMITED_KM or not self.has_point
+        return (self.full_list or not self.has_point
+                or (self.max_distance >= UNLIMITED_KM and not self.nearest_first))
 
 
 @dataclass

@@ -482,7 +482,7 @@ def alerts_of(cliente_id: int, limit: int = 20, before_id: int | None = None, sh
 def guardians_of(cliente_id: int, show_numbers: bool = False, actor: str | None = None) -> list[Guardian]:
     """Operator view of every guardian row of a user (audited, with whether the full numbers were shown)."""
     if Cliente.get_or_none(Cliente.id == cliente_id) is None:
-        raise PenhasError("item_not_found", f"Usuária {cliente_id} não existe.", 404)
+        raise PenhasError("item_not_found", f"user {cliente_id} not found", 404)
     expire_overdue(cliente_id)
     rows = list(Guardian.select().where(Guardian.cliente == cliente_id).order_by(Guardian.id))
     audit("guardians.list", "cliente", cliente_id, actor=actor, show_numbers=show_numbers)

@@ -1,8 +1,10 @@
 """Readiness checks shared by GET /health/ready and `penhas health`."""
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
-from penhas_api.core.db import database, init_db
+from penhas_api.core.db import database, init_db, sqlite_path
+from penhas_api.core.failures import NOT_MIGRATED, FailureError, describe
 from penhas_api.core.settings import get_settings
 
 
@@ -23,15 +25,21 @@ def _timed(name: str, fn) -> Check:
         detail = fn() or ""
         ok = True
     except Exception as exc:  # a check reports, it never raises
-        detail, ok = f"{exc.__class__.__name__}: {str(exc)[:200]}", False
+        failure = describe(exc)
+        detail = str(failure) if failure else f"{exc.__class__.__name__}: {str(exc)[:200]}"
+        ok = False
     return Check(name, ok, round((time.perf_counter() - start) * 1000, 2), detail)
 
 
 def _database():
+    settings = get_settings()
+    if not settings.is_postgres and not Path(sqlite_path(settings.database_url)).exists():
+        raise FailureError(NOT_MIGRATED)  # connecting would create the file (and not the tables)
     init_db()
     with database.connection_context():
-        database.execute_sql("SELECT 1").fetchone()
-    return "postgresql" if get_settings().is_postgres else "sqlite"
+        # The migrations' own table: a reachable but never-migrated database is not ready either.
+        database.execute_sql("SELECT 1 FROM schema_migrations LIMIT 1").fetchone()
+    return "postgresql" if settings.is_postgres else "sqlite"
 
 
 def _queue():

@@ -34,7 +34,8 @@ def parse_mobile(raw: str, allowed_country_codes=frozenset(), field: str = "celu
             "parser_error",
             "Não conseguimos decodificar o número enviado. Lembre-se de incluir o DDD para Brasil.\n"
             "Para números internacionais inicie com +código-do-país.",
-            field=field, reason="invalid")
+            field=field, reason="invalid",
+            operator_message="not a phone number: include the area code (DDD), or +country code for other countries")
     cc = number.country_code
     if allowed_country_codes and cc not in allowed_country_codes:
         from phonenumbers import geocoder
@@ -44,7 +45,7 @@ def parse_mobile(raw: str, allowed_country_codes=frozenset(), field: str = "celu
         place = " ".join(p for p in (str(cc), region, area) if p)
         raise PenhasError("contry_not_allowed",
                           f"O pais ({place}) não está liberado para uso. Entre em contato com o suporte.",
-                          field=field, reason="invalid")
+                          field=field, reason="invalid", operator_message=f"country not allowed: {place}")
     kind = phonenumbers.number_type(number)
     is_mobile = kind == PhoneNumberType.MOBILE if cc in STRICT_MOBILE_COUNTRIES else kind not in NOT_SMS_TYPES
     if not is_mobile:
@@ -52,7 +53,8 @@ def parse_mobile(raw: str, allowed_country_codes=frozenset(), field: str = "celu
             "number_is_not_mobile",
             f"O número +{cc} {phonenumbers.national_significant_number(number)} não pode ser usado para envio "
             "de SMS. Use o número do celular do guardião.",
-            field=field, reason="invalid")
+            field=field, reason="invalid",
+            operator_message=f"+{cc} {phonenumbers.national_significant_number(number)} is not a mobile number")
     if cc == 55:
         national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     else:
