@@ -1,8 +1,10 @@
 """In-app notifications (the app polls; there is no push): backend-rules §1.6 and §2.4.
 
 ``notify_users`` is the one way to create them; features (likes, comments, chat, operator broadcasts) call it.
-Unread = her log rows newer than the newest row she has listed (``clientes_app_notifications.read_until_id``);
-counting from the rows themselves keeps the counter right without a cache to invalidate.
+Unread = her log rows newer than the newest row she has listed (``clientes_app_notifications.read_until_id``).
+The app polls that number every minute, so it is not counted per poll: ``clientes.unread_notif_count`` is kept by
+database triggers (``sql/0015_hot_path.sql``) on every insert and delete of a log row (cascades included) and on
+every move of the marker, whichever code path or process makes the change.
 """
 from penhas_api.core import clock, cursors
 from penhas_api.core.db import database
@@ -37,12 +39,14 @@ def notify_users(cliente_ids, title: str, content: str, meta: dict | None = None
     return message
 
 
-def unread_count(cliente_id: int) -> int:
-    marker = ClienteAppNotification.get_or_none(ClienteAppNotification.cliente == cliente_id)
-    query = NotificationLog.select().where(NotificationLog.cliente == cliente_id)
-    if marker is not None:
-        query = query.where(NotificationLog.id > marker.read_until_id)
-    return query.count()
+def unread_count(user: Cliente) -> int:
+    """Her unread badge: already on the account row the session lookup read, else one primary-key read."""
+    count = getattr(user, "unread_notif_count", None)
+    if count is None:
+        row = database.execute_sql("SELECT unread_notif_count FROM clientes WHERE id = " + database.param,
+                                   (user.id,)).fetchone()
+        count = row[0] if row else 0
+    return int(count)
 
 
 def _mark_read(cliente_id: int, newest: NotificationLog) -> None:
