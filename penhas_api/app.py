@@ -96,7 +96,7 @@ def _request_hooks(app: Flask) -> None:
     def _start():
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
         g.started = time.perf_counter()
-        database.connect(reuse_if_open=True)
+        # No connection checkout here: peewee connects on a request's first query, so /health costs none.
 
     @app.after_request
     def _finish(response):
