@@ -22,6 +22,7 @@ from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import Settings, check_complete, provision, use_settings
 from penhas_api.errors import register_error_handlers
 from penhas_api.headers import init_security_headers
+from penhas_api.json_provider import OrjsonProvider
 from penhas_api.limits import init_limiter
 from penhas_api.views import BLUEPRINTS
 import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
@@ -73,8 +74,7 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)
     if config:
         app.config.update(config)
     if settings.trusted_proxies:

@@ -4,6 +4,10 @@ A token is a JWT (flask-jwt-extended) naming a server-side session row; deleting
 The app has no refresh flow and keeps its token for as long as the user stays logged in, so a session lives
 ``SESSION_DAYS`` (one year) from login and is also ended by logout, password reset, deletion, ban and
 ``penhas users sessions revoke``.
+
+Every authenticated request reads the session and its account in one query on the session's primary key
+(``core/services/session_lookup.py``), with no cache in front of it: a revocation made by any process (another
+gunicorn worker, the CLI) is seen by the very next request.
 """
 from datetime import timedelta
 from functools import wraps
@@ -16,6 +20,7 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from penhas_api.core import clock
 from penhas_api.core.errors import PenhasError, missing_module, not_found
 from penhas_api.core.models import Cliente, ClienteSession
+from penhas_api.core.services.session_lookup import session_with_user
 from penhas_api.core.services.modules import user_modules
 from penhas_api.limits import check_limit
 
@@ -66,7 +71,7 @@ def load_session() -> ClienteSession:
         raise expired_jwt() from None
     if claims.get("typ") != TOKEN_TYPE or not isinstance(claims.get("ses"), int):
         raise expired_jwt()
-    session = ClienteSession.get_or_none(ClienteSession.id == claims["ses"])
+    session = session_with_user(claims["ses"])
     if session is None:
         raise jwt_logout()
     if session.expires_at <= clock.now():
@@ -105,7 +110,7 @@ def require_user(view):
 
 def _touch_activity(user: Cliente) -> None:
     now = clock.now()
-    # Written at most every 5 minutes per user to keep the hot path free of writes.
+    # Written at most every 5 minutes per user (contract §1.10 only needs minutes): no write on the hot path.
     if user.last_activity_at is None or now - user.last_activity_at > timedelta(minutes=5):
         Cliente.update(last_activity_at=now).where(Cliente.id == user.id).execute()
         user.last_activity_at = now

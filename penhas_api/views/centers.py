@@ -7,7 +7,8 @@ from flask import Blueprint, Response, g, request
 from penhas_api.auth import require_module, require_user
 from penhas_api.core import clock
 from penhas_api.core.errors import form_error
-from penhas_api.core.services import center_import, center_search, center_suggestions, centers, locations
+from penhas_api.core.services import (center_full_list, center_import, center_search, center_suggestions, centers,
+                                      locations)
 from penhas_api.core.ids import parse_id
 from penhas_api.limits import check_limit, ip_key, limiter
 from penhas_api.params import Field, validate
@@ -141,6 +142,8 @@ def me_list():
     municipality = point.ibge if point.ibge is not None else locations.account_municipality(g.user.cep_ibge)
     q.latitude, q.longitude, q.municipality = point.latitude, point.longitude, municipality
     centers.log_keywords(q.keywords, g.user.id)
+    if q.full_list:
+        return Response(center_full_list.full_list_body(q, g.user.id), mimetype="application/json")
     return _list_response(q, g.user.id, with_rating=True)
 
 

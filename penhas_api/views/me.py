@@ -99,7 +99,7 @@ def set_preferences():
 @bp.get("/me/unread-notif-count")
 @require_user
 def unread_notif_count():
-    return {"count": notifications.unread_count(g.user.id)}
+    return {"count": notifications.unread_count(g.user)}
 
 
 @bp.get("/me/notifications")

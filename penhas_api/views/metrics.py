@@ -1,6 +1,7 @@
 """GET /metrics (Prometheus), and the hook that counts every request for it.
 
-Off unless METRICS_TOKEN is set; the scraper sends it as ``Authorization: Bearer <token>``.
+Off unless METRICS_TOKEN is set (then nothing is counted either); the scraper sends it as
+``Authorization: Bearer <token>``.
 """
 import hmac
 import time
@@ -16,7 +17,7 @@ bp = Blueprint("metrics", __name__)
 
 @bp.after_app_request
 def _count(response):
-    if request.endpoint != "metrics.scrape":
+    if get_settings().metrics_token and request.endpoint != "metrics.scrape":
         started = g.get("started")
         seconds = time.perf_counter() - started if started is not None else 0.0
         # The route template, not the path: ids in paths would make one series per user.

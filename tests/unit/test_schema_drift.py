@@ -5,6 +5,8 @@ from penhas_api.core.models import all_models
 # Columns that exist only in SQL on purpose (maintained by the database itself), per table.
 SQL_ONLY_COLUMNS = {
     "ponto_apoio": {"geog"},
+    # Kept by triggers (sql/0015_hot_path.sql); not a model field, so no save() can write back a stale count.
+    "clientes": {"unread_notif_count"},
 }
 
 

@@ -4,7 +4,7 @@ The API and the CSV export build their ``centers.Search`` here, so a bound is wr
 """
 from penhas_api.core import cursors
 from penhas_api.core.errors import form_error
-from penhas_api.core.services import centers
+from penhas_api.core.services import center_cache, centers
 
 PAGE_PURPOSE = "PA:NP"
 MIN_ROWS, MAX_ROWS = 3, 5000
@@ -12,7 +12,7 @@ MIN_ROWS, MAX_ROWS = 3, 5000
 
 def build_search(form: dict) -> centers.Search:
     """A ``Search`` from validated parameters (``max_distance``, ``rows``, ``next_page``, filters)."""
-    q = centers.Search()
+    q = centers.Search(cache=center_cache.snapshot())
     if "max_distance" in form:
         if form["max_distance"] > centers.UNLIMITED_KM:
             raise form_error("max_distance", message="Distância precisa ser menor que 5000km")
@@ -27,7 +27,8 @@ def build_search(form: dict) -> centers.Search:
         q.offset = offset if isinstance(offset, int) and offset >= 0 else 0
     q.categorias = form.get("categorias") or []
     if form.get("projeto"):
-        q.projeto_id = centers.find_project(form["projeto"]).id
+        label = form["projeto"].strip().lower()
+        q.projeto_id = q.cache.get(("project", label), lambda: centers.find_project(label).id)
     q.keywords = form.get("keywords") or None
     q.eh_24h = form.get("eh_24h")
     q.dias_funcionamento = form.get("dias_funcionamento") or None

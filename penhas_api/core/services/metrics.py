@@ -1,7 +1,9 @@
 """Prometheus metrics: HTTP requests and latency by route and status, errors, queue depth, SMS outcomes.
 
 Request counters live in Redis when REDIS_URL is set, so every gunicorn worker adds to the same numbers and
-any worker answers the scrape; without Redis (the embedded setup) they are kept per process. Queue depth,
+any worker answers the scrape; without Redis (the embedded setup) they are kept per process. A worker sums its
+requests in memory and sends them to Redis in one pipeline at most every ``FLUSH_SECONDS`` (and before it answers
+a scrape), not one round trip per request: a scrape sees other workers' last second late, never lost. Queue depth,
 failed jobs and SMS outcomes are read at scrape time from the queue and the database.
 """
 import logging
@@ -42,12 +44,13 @@ class LocalCounters:
             return dict(self._data.get(table, {}))
 
     def reset(self) -> None:
+        _drop_pending()
         with self._lock:
             self._data.clear()
 
 
 class RedisCounters:
-    """Counters shared by every process: one Redis hash per metric, one pipelined round trip per request."""
+    """Counters shared by every process: one Redis hash per metric, one pipelined round trip per flush."""
 
     def __init__(self, url: str):
         import redis
@@ -64,6 +67,7 @@ class RedisCounters:
         return {k.decode(): float(v) for k, v in self._redis.hgetall(f"{_KEY}:{table}").items()}
 
     def reset(self) -> None:
+        _drop_pending()
         for key in self._redis.scan_iter(f"{_KEY}:*"):
             self._redis.delete(key)
 
@@ -72,6 +76,10 @@ _counters = None
 _counters_url = None
 _muted_until = 0.0
 MUTE_SECONDS = 30
+FLUSH_SECONDS = 1.0
+_pending: dict[tuple[str, str], float] = defaultdict(float)
+_pending_lock = threading.Lock()
+_flushed_at = 0.0
 
 
 def counters():
@@ -87,13 +95,32 @@ def record_request(route: str, method: str, status: int, seconds: float) -> None
     """Count one answered request. Never raises: metrics must not break the request they measure."""
     labels = _SEP.join((route, method, str(status)))
     bucket = next((str(b) for b in BUCKETS if seconds <= b), "+Inf")
-    increments = [("requests", labels, 1), ("duration_sum", _SEP.join((route, method)), seconds),
-                  ("duration_bucket", _SEP.join((route, method, bucket)), 1)]
-    if status >= 500:
-        increments.append(("errors", _SEP.join((route, method)), 1))
-    global _muted_until
-    if time.monotonic() < _muted_until:
-        return
+    timing = _SEP.join((route, method))
+    with _pending_lock:
+        _pending[("requests", labels)] += 1
+        _pending[("duration_sum", timing)] += seconds
+        _pending[("duration_bucket", _SEP.join((route, method, bucket)))] += 1
+        if status >= 500:
+            _pending[("errors", timing)] += 1
+    if time.monotonic() - _flushed_at >= FLUSH_SECONDS or not isinstance(counters(), RedisCounters):
+        flush()
+
+
+def _drop_pending() -> None:
+    with _pending_lock:
+        _pending.clear()
+
+
+def flush() -> None:
+    """Send this process's pending counts to the store (one pipeline). Never raises."""
+    global _muted_until, _flushed_at
+    now = time.monotonic()
+    with _pending_lock:
+        _flushed_at = now
+        if now < _muted_until or not _pending:
+            return
+        increments = [(table, field, amount) for (table, field), amount in _pending.items()]
+        _pending.clear()
     try:
         counters().add(increments)
     except Exception as exc:  # Redis down: the request still succeeds; /health/ready reports Redis
@@ -171,6 +198,7 @@ CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 def render() -> str:
     """The whole exposition in Prometheus text format 0.0.4 (``CONTENT_TYPE``)."""
+    flush()
     registry = CollectorRegistry(auto_describe=False)
     registry.register(PenhasCollector())
     return generate_latest(registry).decode()

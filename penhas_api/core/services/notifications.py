@@ -1,8 +1,10 @@
 """In-app notifications (the app polls; there is no push): backend-rules §1.6 and §2.4.
 
 ``notify_users`` is the one way to create them; features (likes, comments, chat, operator broadcasts) call it.
-Unread = her log rows newer than the newest row she has listed (``clientes_app_notifications.read_until_id``);
-counting from the rows themselves keeps the counter right without a cache to invalidate.
+Unread = her log rows newer than the newest row she has listed (``clientes_app_notifications.read_until_id``).
+The app polls that number every minute, so it is not counted per poll: ``clientes.unread_notif_count`` is kept by
+database triggers (``sql/0015_hot_path.sql``) on every insert and delete of a log row (cascades included) and on
+every move of the marker, whichever code path or process makes the change.
 """
 from penhas_api.core import clock, cursors
 from penhas_api.core.db import database
@@ -27,7 +29,12 @@ def notify_users(cliente_ids, title: str, content: str, meta: dict | None = None
         return None
     now = clock.now()
     with database.atomic():
-        existing = [row.id for row in Cliente.select(Cliente.id).where(Cliente.id.in_(ids))]
+        recipients = Cliente.select(Cliente.id).where(Cliente.id.in_(ids))
+        if subject_id and subject_id > 0:
+            # Someone she blocked in the timeline never reaches her notifications (nor her unread count).
+            recipients = recipients.where(Cliente.id.not_in(
+                TimelineBlock.select(TimelineBlock.cliente).where(TimelineBlock.blocked == subject_id)))
+        existing = [row.id for row in recipients]
         if not existing:
             return None
         message = NotificationMessage.create(title=title, content=content, meta=meta or {}, subject_id=subject_id,
@@ -39,19 +46,21 @@ def notify_users(cliente_ids, title: str, content: str, meta: dict | None = None
     return message
 
 
-def _hide_blocked(query, cliente_id: int):
-    """Messages caused by someone she blocked in the timeline disappear with that person's posts."""
-    blocked = TimelineBlock.select(TimelineBlock.blocked).where(TimelineBlock.cliente == cliente_id)
-    return query.where(NotificationMessage.subject_id.is_null() | NotificationMessage.subject_id.not_in(blocked))
+def forget_from(cliente_id: int, subject_id: int) -> None:
+    """Blocking someone takes away the notifications that person caused her (her unread count follows, by the
+    triggers); deleted rather than hidden, so the counter never has to know about blocks."""
+    caused = NotificationMessage.select(NotificationMessage.id).where(NotificationMessage.subject_id == subject_id)
+    NotificationLog.delete().where(NotificationLog.cliente == cliente_id, NotificationLog.message.in_(caused)).execute()
 
 
-def unread_count(cliente_id: int) -> int:
-    marker = ClienteAppNotification.get_or_none(ClienteAppNotification.cliente == cliente_id)
-    query = _hide_blocked(NotificationLog.select().join(NotificationMessage)
-                          .where(NotificationLog.cliente == cliente_id), cliente_id)
-    if marker is not None:
-        query = query.where(NotificationLog.id > marker.read_until_id)
-    return query.count()
+def unread_count(user: Cliente) -> int:
+    """Her unread badge: already on the account row the session lookup read, else one primary-key read."""
+    count = getattr(user, "unread_notif_count", None)
+    if count is None:
+        row = database.execute_sql("SELECT unread_notif_count FROM clientes WHERE id = " + database.param,
+                                   (user.id,)).fetchone()
+        count = row[0] if row else 0
+    return int(count)
 
 
 def _mark_read(cliente_id: int, newest: NotificationLog) -> None:
@@ -106,7 +115,6 @@ def list_notifications(cliente_id: int, rows: int | None = None, next_page: str 
         rows = 10
     query = (NotificationLog.select(NotificationLog, NotificationMessage).join(NotificationMessage)
              .where(NotificationLog.cliente == cliente_id).order_by(NotificationLog.id.desc()))
-    query = _hide_blocked(query, cliente_id)
     if next_page:
         cursor = cursors.read(PAGE_PURPOSE, next_page, owner=cliente_id)
         if not isinstance(cursor.get("before"), int):

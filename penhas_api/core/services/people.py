@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 import peewee as pw
 
 from penhas_api.core import clock, cursors
+from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error
 from penhas_api.core.models import Badge, Cliente, ClienteSkill, ClienteTag, ProfileReport, Skill, TimelineBlock
+from penhas_api.core.services import notifications
 from penhas_api.core.settings import get_settings
 
 FEMALE = ("Feminino", "MulherTrans")
@@ -63,8 +65,10 @@ def block_profile(viewer: Cliente, cliente_id: int, remove: bool = False) -> dic
     if cliente_id == viewer.id:
         raise PenhasError("cliente_id_invalid", "Não é possível bloquear o seu próprio perfil.")
     # The unique (cliente_id, block_cliente_id) index makes a double tap (or two devices) one row.
-    (TimelineBlock.insert(cliente=viewer.id, blocked=cliente_id, created_at=clock.now())
-     .on_conflict_ignore().execute())
+    with database.atomic():
+        (TimelineBlock.insert(cliente=viewer.id, blocked=cliente_id, created_at=clock.now())
+         .on_conflict_ignore().execute())
+        notifications.forget_from(viewer.id, cliente_id)
     return {"message": "A usuária foi bloqueada com sucesso."}
 
 
