@@ -225,7 +225,7 @@ def load_settings(environ=None) -> Settings:
         max_guards_invites=_int(env, "MAX_GUARDS_INVITES", 5),
         max_guard_alert_per_minute=_int(env, "MAX_GUARD_ALERT_PER_MINUTE", 1),
         max_guard_alert_per_24h=_int(env, "MAX_GUARD_ALERT_PER_24H", 10),
-        enable_manual_fuga=_bool(env.get("ENABLE_MANUAL_FUGA"), True),
+        enable_manual_fuga=_bool(env, "ENABLE_MANUAL_FUGA", True),
         filter_questionnaire_ids=tuple(sorted(_int_set(env, "FILTER_QUESTIONNAIRE_IDS"))),
         mf_redo_addr_questionnaire_id=_int(env, "MF_REDO_ADDR_QUESTIONNAIRE_ID", 19),
         anon_quiz_secret=env.get("ANON_QUIZ_SECRET") or None,
@@ -236,7 +236,7 @@ def load_settings(environ=None) -> Settings:
             "PENHAS_DEFAULT_BADGE_ICON_URL") or ((env.get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
                                                 + "/i/0.svg"),
         tweet_max_length=_int(env, "TWEET_CONTENT_MAX_LENGTH", 2200),
-        notifications_enabled=_bool(env.get("NOTIFICATIONS_ENABLED"), True),
+        notifications_enabled=_bool(env, "NOTIFICATIONS_ENABLED", True),
         rss_max_bytes=_int(env, "RSS_MAX_BYTES", 2_000_000),
         rss_timeout=float(_int(env, "RSS_TIMEOUT_SECONDS", 10)),
         news_image_max_bytes=_int(env, "NEWS_IMAGE_MAX_BYTES", 3_000_000),
