@@ -44,6 +44,12 @@ def register_error_handlers(app):
             return render(PenhasError("method_not_allowed", "Método não permitido para este endereço.", 405))
         if err.code == 413:
             return render(PenhasError("request_too_large", "O envio é grande demais.", 413))
+        if err.code == 400 and isinstance(err.__context__, TimeoutError):
+            # werkzeug's "client disconnected" over a socket timeout: the client stopped sending its body and the
+            # threaded worker gave up waiting (web_server.py), gunicorn's worker timeout in a sync worker.
+            log.warning("request body not received in time")
+            return render(PenhasError("service_unavailable",
+                                      "O servidor demorou demais para responder. Tente novamente em instantes.", 503))
         if err.code == 400:
             return render(PenhasError("bad_request", "Requisição inválida.", 400))
         return render(PenhasError("http_error", err.name, err.code or 500))

@@ -70,6 +70,12 @@ class JsonErrorWorker(ThreadWorker):
     served by another thread.
     """
 
+    def handle_request(self, req, conn):
+        # gunicorn's timeout never aborts a thread, so a client that stops sending its body would hold one for
+        # ever: the socket itself gives up after `timeout` seconds of silence, answered as the contract's 503.
+        conn.sock.settimeout(self.cfg.timeout)
+        return super().handle_request(req, conn)
+
     def handle_error(self, req, client, addr, exc):
         status, reason, body = error_answer(exc)
         log.log(logging.WARNING if status < 500 else logging.ERROR, "request refused by the server: %s %s",

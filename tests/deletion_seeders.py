@@ -146,6 +146,11 @@ def seed_quiz(user):
     def check():
         for model in (QuizSession, MfControl, MfClienteTarefa, ClienteMfTag):
             assert not model.select().where(model.cliente == user.id).exists(), model
+
+    return check
+
+
+@seeder
 def seed_people(user):
     """Her blocks and profile reports, and those that name her: all go with her account."""
     from penhas_api.core.models import ProfileReport, TimelineBlock

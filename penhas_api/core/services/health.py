@@ -55,6 +55,9 @@ def _queue():
         return "redis"
     from penhas_api.core import queue
 
+    if not queue.embedded_queue_file(s).exists():
+        # Opening it would create it, and the data dir: health looks, it creates nothing.
+        raise RuntimeError("embedded queue not created yet: run `penhas db migrate`")
     queue.pending_count()
     return "sqlite"
 
