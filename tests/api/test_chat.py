@@ -72,6 +72,7 @@ def test_conversation_between_two_women(client, two):
     assert opened["prefetch"]["other"]["activity"] == "há poucos dias"
     assert not set("/?#") & set(opened["chat_auth"])
     # No empty rooms in the list; the support tile is always there.
+    assert_shape("chat/chat_read_channel_empty.json", read(client, ha, opened["chat_auth"], rows="100"))
     chats = client.get("/me/chats", headers=ha).get_json()
     assert chats["rows"] == [] and chats["support"]["other_apelido"] == "Suporte PenhaS"
     assert "assistant" not in chats
