@@ -8,6 +8,8 @@ SMS seen at moto (moto's /moto-api/data.json polled every 10 ms). Scenarios:
 
   quiet         no uploads (the baseline);
   too-long      the review's file: 45 minutes of Opus in MP4 (2.7 MB) named .aac, refused from ffprobe's answer;
+  app-segment   900 s of AAC in ADTS, what the app records at its longest: kept byte for byte (packets counted,
+                waveform drawn);
   full-length   900 s of Opus in MP4, the longest segment accepted, transcoded to AAC (the most CPU an upload
                 may cost).
 
@@ -45,6 +47,16 @@ def opus_mp4(out: Path, seconds: int, bitrate: str) -> bytes:
     return out.read_bytes()
 
 
+RESOLVED_CEP = {"cep_cidade": "São Paulo", "cep_estado": "SP", "cep_ibge": "3550308"}
+
+
+def adts(out: Path, seconds: int) -> bytes:
+    """ADTS is self-framed: a 30 s segment repeated is a valid longer stream."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=300", "-t", "30",
+                    "-c:a", "aac", "-b:a", "64k", "-f", "adts", str(out)], check=True)
+    return out.read_bytes() * (seconds // 30)
+
+
 def make_women(n: int, guardians_each: int = 3) -> list:
     from penhas_api.core import clock
     from penhas_api.core.models import Guardian
@@ -53,7 +65,8 @@ def make_women(n: int, guardians_each: int = 3) -> list:
 
     women, now = [], clock.now()
     for i in range(n):
-        user = make_user(nome_completo=f"Usuaria Bench {i}", apelido=f"bench{i}")
+        # CEP already resolved: no ViaCEP look-ups queued behind the alerts.
+        user = make_user(nome_completo=f"Usuaria Bench {i}", apelido=f"bench{i}", **RESOLVED_CEP)
         for _ in range(guardians_each):
             number = f"+55119{random.randint(10000000, 99999999)}"
             Guardian.create(cliente=user, status="accepted", celular_e164=number, nome="G", token=new_token(),
@@ -147,22 +160,25 @@ def main():
 
         print("making the hostile files…", flush=True)
         files = {"too-long": opus_mp4(data_dir / "too-long.mp4", 2700, "6k"),
+                 "app-segment": adts(data_dir / "segment.aac", 900),
                  "full-length": opus_mp4(data_dir / "full-length.mp4", 900, "24k")}
 
         from penhas_api import create_app
         from penhas_api.core.fixtures import load_fixtures
         from penhas_api.core.migrate import migrate
         from penhas_api.core.models import Guardian
+        from penhas_api.core.settings import provision
         from tests.factories import auth_headers, make_user
 
+        provision()  # the embedded setup's first start: generated secrets, shared with the server through the dir
         migrate()
         load_fixtures()
         app = create_app()
-        scenarios = ("quiet", "too-long", "full-length")
+        scenarios = ("quiet", "too-long", "app-segment", "full-length")
         women = make_women(args.alerts * len(scenarios) + 1)
         women_headers = [auth_headers(app, w) for w in women]
         phones = [[g.celular_e164 for g in Guardian.select().where(Guardian.cliente == w.id)] for w in women]
-        hostile = auth_headers(app, make_user(nome_completo="Conta Hostil", apelido="hostil"))
+        hostile = auth_headers(app, make_user(nome_completo="Conta Hostil", apelido="hostil", **RESOLVED_CEP))
 
         port = free_port()
         url = f"http://127.0.0.1:{port}"
