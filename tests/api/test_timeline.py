@@ -333,3 +333,11 @@ def test_a_page_costs_a_constant_number_of_queries(client, app):
     with count_queries() as nxt:
         timeline(client, headers, rows="5", next_page=page["next_page"])
     assert nxt["n"] <= large["n"]
+
+
+def test_single_post_by_id_matches_the_current_fixture(client, two):
+    (_, ha), (_, hb) = two
+    root = post(client, ha)
+    body = timeline(client, hb, id=root["id"])
+    assert [t["id"] for t in body["tweets"]] == [root["id"]] and "next_page" not in body
+    assert not typed_shape_problems("feed/tweet_current_response.json", body)
