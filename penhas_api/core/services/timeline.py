@@ -14,6 +14,7 @@ import re
 import peewee as pw
 
 from penhas_api.core import clock, cursors
+from penhas_api.core.adapters.mail import send_mail
 from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error, item_not_found
 from penhas_api.core.models import (
@@ -231,6 +232,13 @@ def report(user: Cliente, tweet_id: str, reason: str) -> dict:
     with database.atomic():
         TweetReport.create(cliente=user.id, tweet=tweet.id, reason=reason, created_at=clock.now())
         Tweet.update(qtde_reportado=Tweet.qtde_reportado + 1).where(Tweet.id == tweet.id).execute()
+    to = get_settings().report_email
+    if to:
+        count = int(tweet.qtde_reportado) + 1
+        # The staff learns what was reported and why; never who reported it.
+        send_mail(to, f"PenhaS - Tweet reportado - Qtde reports {count}",
+                  f"Publicação {tweet.id} (denúncias: {count})\n\n{tweet.content}\n\nMotivo: {reason}\n\n"
+                  f"Moderação: penhas timeline show {tweet.id}")
     return {"message": REPORT_RECEIVED}
 
 
