@@ -146,6 +146,7 @@ class Settings:
     badge_icon_url_black: str = ""
     tweet_max_length: int = 2200
     notifications_enabled: bool = True
+    report_email: str | None = None
     rss_max_bytes: int = 2_000_000
     rss_timeout: float = 10.0
     news_image_max_bytes: int = 3_000_000
@@ -237,6 +238,7 @@ def load_settings(environ=None) -> Settings:
                                                 + "/i/0.svg"),
         tweet_max_length=_int(env, "TWEET_CONTENT_MAX_LENGTH", 2200),
         notifications_enabled=_bool(env, "NOTIFICATIONS_ENABLED", True),
+        report_email=env.get("EMAIL_TWEET_REPORTADO") or None,
         rss_max_bytes=_int(env, "RSS_MAX_BYTES", 2_000_000),
         rss_timeout=float(_int(env, "RSS_TIMEOUT_SECONDS", 10)),
         news_image_max_bytes=_int(env, "NEWS_IMAGE_MAX_BYTES", 3_000_000),

@@ -333,3 +333,32 @@ def test_a_page_costs_a_constant_number_of_queries(client, app):
     with count_queries() as nxt:
         timeline(client, headers, rows="5", next_page=page["next_page"])
     assert nxt["n"] <= large["n"]
+
+
+def test_single_post_by_id_matches_the_current_fixture(client, two):
+    (_, ha), (_, hb) = two
+    root = post(client, ha)
+    body = timeline(client, hb, id=root["id"])
+    assert [t["id"] for t in body["tweets"]] == [root["id"]] and "next_page" not in body
+    assert not typed_shape_problems("feed/tweet_current_response.json", body)
+
+
+def test_reports_mail_the_staff_without_the_reporter(client, app, two):
+    import os
+
+    from penhas_api.core.models import EmailOutbox
+    from penhas_api.core.settings import load_settings, reset_settings
+
+    (a, ha), (b, hb) = two
+    root = post(client, ha, "conteúdo ruim")
+    reset_settings(load_settings(dict(os.environ, EMAIL_TWEET_REPORTADO="mod@penhas.example")))
+    try:
+        client.post(f"/timeline/{root['id']}/report", headers=hb, data={"reason": "ofensivo"})
+        client.post("/report-profile", headers=hb, query_string={"cliente_id": a.id, "reason": "falso"})
+    finally:
+        reset_settings(None)
+    mails = list(EmailOutbox.select().order_by(EmailOutbox.id))
+    assert [m.subject for m in mails] == ["PenhaS - Tweet reportado - Qtde reports 1", "PenhaS - Usuária reportada"]
+    assert "conteúdo ruim" in mails[0].body and "ofensivo" in mails[0].body and f"Perfil {a.id}" in mails[1].body
+    assert all(m.to_address == "mod@penhas.example" for m in mails)
+    assert not any(b.apelido in m.body or b.email in m.body or a.nome_completo in m.body for m in mails)

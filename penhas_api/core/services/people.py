@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import peewee as pw
 
 from penhas_api.core import clock, cursors
+from penhas_api.core.adapters.mail import send_mail
 from penhas_api.core.db import database
 from penhas_api.core.errors import PenhasError, form_error
 from penhas_api.core.models import Badge, Cliente, ClienteSkill, ClienteTag, ProfileReport, Skill, TimelineBlock
@@ -232,4 +233,9 @@ def report_profile(viewer: Cliente, cliente_id: int, reason: str) -> dict:
     if cliente_id == viewer.id or not Cliente.select().where(Cliente.id == cliente_id).exists():
         raise PenhasError("cliente_id_not_found", "Não foi possível encontrar o usuário.")
     ProfileReport.create(cliente=viewer.id, reported=cliente_id, reason=reason, created_at=clock.now())
+    to = get_settings().report_email
+    if to:
+        # Her id only (the operator looks her up): a legal name in a staff inbox is one more place it can leak.
+        send_mail(to, "PenhaS - Usuária reportada",
+                  f"Perfil {cliente_id} denunciado.\n\nMotivo: {reason}\n\nModeração: penhas users reports")
     return {"message": REPORT_RECEIVED}
