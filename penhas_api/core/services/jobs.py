@@ -5,7 +5,7 @@ Huey keeps no record of a task that gave up, whatever its storage (Redis, SQLite
 work that fails outside a task (a queue that refused an enqueue, a backup run) calls ``record_failure``.
 ``retry`` enqueues the task of the same name again with the same arguments.
 """
-from peewee import Value
+from peewee import Case, Value
 
 from penhas_api.core import clock, queue
 from penhas_api.core.audit import audit
@@ -36,11 +36,26 @@ def resolve(name: str, args=()) -> int:
     return FailedJob.update(status="resolved", retried_at=clock.now()).where(_open(name, args)).execute()
 
 
-def list_failed(limit: int = 50, before_id: int | None = None) -> list[FailedJob]:
+# SMS first: an undelivered panic alert is what an operator must see before anything else.
+FIRST_TASKS = ("send_sms",)
+
+
+def _group(name_column):
+    return Case(None, [(name_column.in_(FIRST_TASKS), 0)], 1)
+
+
+def list_failed(limit: int = 50, before_id: int | None = None, task: str | None = None) -> list[FailedJob]:
+    """Failed jobs, SMS first, then newest first; ``before_id`` (the last id of the previous page) continues after
+    that row in this order; ``task`` keeps one task's jobs."""
     query = FailedJob.select().where(FailedJob.status == "failed")
+    if task:
+        query = query.where(FailedJob.name == task.strip())
     if before_id is not None:
-        query = query.where(FailedJob.id < before_id)
-    return list(query.order_by(FailedJob.id.desc()).limit(limit))
+        last = FailedJob.get_or_none(FailedJob.id == before_id)
+        group = 0 if last is not None and last.name in FIRST_TASKS else 1
+        query = query.where((_group(FailedJob.name) > group)
+                            | ((_group(FailedJob.name) == group) & (FailedJob.id < before_id)))
+    return list(query.order_by(_group(FailedJob.name), FailedJob.id.desc()).limit(limit))
 
 
 def retry(job_ids: list[int] | None = None, all_failed: bool = False, on_each=None) -> list[FailedJob]:
