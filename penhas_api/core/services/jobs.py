@@ -66,20 +66,20 @@ def retry(job_ids: list[int] | None = None, all_failed: bool = False, on_each=No
         found = list(query.where(FailedJob.id.in_(ids))) if ids else []
         missing = sorted(set(ids) - {j.id for j in found})
         if missing or not ids:
-            raise PenhasError("item_not_found", f"Nenhum job com falha com id {missing or ids}.", 404)
+            raise PenhasError("item_not_found", f"no failed job with id {', '.join(map(str, missing or ids))}", 404)
         jobs = found
     else:
         jobs = list(query)
     for job in jobs:
         try:
             if not queue.is_retryable(job.name):
-                raise PenhasError("unknown_job", f"Tarefa desconhecida: {job.name}", 400)
+                raise PenhasError("unknown_job", f"unknown task: {job.name}", 400)
             queue.enqueue(job.name, *job.args, priority=job.priority, **(job.kwargs or {}))
         except PenhasError:
             raise
         except Exception as exc:  # queue unreachable: this job and the rest stay listed, to retry once it is back
-            raise PenhasError("queue_unavailable", f"A fila não aceitou o job {job.id} ({exc.__class__.__name__}); "
-                                                   "ele continua na lista de falhas.", 503) from None
+            raise PenhasError("queue_unavailable", f"the queue refused job {job.id} ({exc.__class__.__name__}): it stays in "
+                                                   "the failed list; retry once the queue is back", 503) from None
         FailedJob.update(status="retried", retried_at=clock.now()).where(FailedJob.id == job.id).execute()
         audit("jobs.retry", "failed_job", job.id, name=job.name)
         if on_each:
