@@ -19,8 +19,8 @@ queue.allow_retry(*RETRYABLE_TASKS)
 
 
 # Work nobody must act on when it keeps failing: retried with backoff, then dropped with one log line instead of
-# burying the failures an operator must act on (SMS) in failed_jobs. A CEP never resolved is queued again by the
-# accounts housekeeping sweep.
+# burying the failures an operator must act on (SMS) in failed_jobs. A CEP never resolved leaves her city and state
+# empty, as a CEP ViaCEP does not know would.
 DROPPED_WHEN_EXHAUSTED = frozenset({accounts.cliente_update_cep.name})
 
 
