@@ -41,10 +41,11 @@ def record_final_failure(signal, task, exc=None):
         outcome = "retries exhausted, dropped"
     else:
         outcome = "retries exhausted, kept in failed_jobs"
-    log.log(logging.WARNING if task.retries else logging.ERROR, "task failed (attempt %s): %s", attempt, outcome,
+    critical = not task.retries and task.name not in DROPPED_WHEN_EXHAUSTED
+    log.log(logging.ERROR if critical else logging.WARNING, "task failed (attempt %s): %s", attempt, outcome,
             exc_info=(type(exc), exc, exc.__traceback__) if exc is not None else None,
             extra={"task": task.name, "task_id": task.id, "attempt": attempt})
-    if task.retries or task.name in DROPPED_WHEN_EXHAUSTED:
+    if not critical:
         return
     kwargs = {k: v for k, v in (task.kwargs or {}).items() if k != "task"}
     try:
