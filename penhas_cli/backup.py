@@ -3,6 +3,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from penhas_api.core.errors import PenhasError
 from penhas_api.core.services import backups
 from penhas_cli.output import console, domain_errors, err_console, fail, print_json
 
@@ -103,7 +104,12 @@ def verify(
     """
     progress, step = _progress(f"verify {backup_id}")
     with domain_errors(), progress:
-        result = backups.verify_backup(backup_id, source, progress=step)
+        try:
+            result = backups.verify_backup(backup_id, source, progress=step)
+        except PenhasError as err:
+            if err.error != "backup_not_found":
+                raise
+            raise typer.BadParameter(err.message, param_hint="ID") from None  # a usage error (exit 2), not a result
     console.print(f"[green]ok[/green]: {len(result.found)} tables, {sum(result.found.values())} rows match the "
                   "manifest")
 

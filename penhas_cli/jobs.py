@@ -39,14 +39,16 @@ def status(json_output: bool = typer.Option(False, "--json", help="Print machine
 def failed(
     limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Rows per page."),
     before_id: int = typer.Option(None, "--before-id", help="Next page: the id printed at the end of the last one."),
+    task: str = typer.Option(None, "--task", help="Only this task's jobs, e.g. send_sms."),
     json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
 ):
-    """Jobs that exhausted their retries, newest first. Retry one with `penhas jobs retry ID`.
+    """Jobs that exhausted their retries: SMS first, then newest first. Retry one with `penhas jobs retry ID`.
 
     Example: penhas jobs failed --limit 20
+    Example: penhas jobs failed --task send_sms
     """
     with domain_errors(), connection():
-        rows = jobs_service.list_failed(limit=limit, before_id=before_id)
+        rows = jobs_service.list_failed(limit=limit, before_id=before_id, task=task)
     out = [{"id": j.id, "name": j.name, "args": j.args, "kwargs": j.kwargs, "priority": j.priority,
             "failed_at": j.failed_at.strftime("%Y-%m-%d %H:%M:%S"), "error": j.error} for j in rows]
     if json_output:

@@ -60,12 +60,14 @@ def logconfig(level: str = "INFO") -> dict:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": "penhas_api.core.logs.JsonFormatter", "with_trace": level == "DEBUG"}},
+        "filters": {"huey_failures": {"()": "penhas_api.core.logs.HueyFailureFilter"}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
         "root": {"level": _root_level(level), "handlers": ["stderr"]},
         "loggers": {
             "penhas": {"level": level, "handlers": [], "propagate": True},
             "tasks": {"level": level, "handlers": [], "propagate": True},
             **{name: {"level": _root_level(level), "handlers": [], "propagate": True} for name in _CHATTY},
+            "huey": {"level": _root_level(level), "handlers": [], "propagate": True, "filters": ["huey_failures"]},
         },
     }
 
@@ -89,3 +91,11 @@ def setup_logging(level: str = "INFO") -> None:
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
     logging.getLogger("gunicorn.access").propagate = False
+
+
+class HueyFailureFilter(logging.Filter):
+    """Drops Huey's own 'Unhandled exception in task' record: the task-failure signal handler (tasks/jobs.py)
+    writes the failure as one line with the task's name and attempt instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Unhandled exception in task")

@@ -112,7 +112,7 @@ def enqueue(name: str, *args, priority: int | None = None, **kwargs) -> None:
     huey = _huey()
     task = huey.by_name.get(name)
     if task is None:
-        raise PenhasError("unknown_job", f"Tarefa desconhecida: {name}", 400)
+        raise PenhasError("unknown_job", f"unknown task: {name}", 400)
     huey.enqueue(task.s(*args, priority=priority, **kwargs))
 
 

@@ -99,7 +99,7 @@ def test_grant_names_events_without_ambiguity(client, app, her):
     upload(client, headers, event, 1, aac())
     upload(client, auth_headers(app, other), event, 1, aac())
     r = run("grant", event)
-    assert r.exit_code == 1 and "id completo" in r.output
+    assert r.exit_code == 1 and "give the full id" in r.output
     assert run("grant", f"{other.id}:{event}").exit_code == 0
     statuses = {e.cliente_id: e.status for e in ClienteAudioEvento.select()}
     assert statuses == {user.id: "free_access", other.id: "free_access_by_admin"}

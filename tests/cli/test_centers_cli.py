@@ -334,3 +334,8 @@ def test_empty_file_and_wrong_field_counts_say_so(tmp_path):
     out = json.loads(invoke("import", short, "--json").output)
     assert [(e["line"], e["column"], e["message"]) for e in out["errors"]] == [
         (4, "(row)", "20 fields, the header has 34"), (5, "(row)", "35 fields, the header has 34")]
+
+
+def test_operator_errors_say_what_was_not_found_in_english():
+    r = invoke("suggestions", "reject", 99)
+    assert r.exit_code == 1 and "suggestion 99 not found" in r.output and "permissão" not in r.output

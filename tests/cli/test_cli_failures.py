@@ -87,3 +87,16 @@ def test_usage_errors_are_short_too():
     r = penhas("users", "lst")
     assert_short_failure(r, "No such command 'lst'", "--help")
     assert r.returncode == 2
+
+
+def test_backup_verify_with_an_unknown_id_is_a_usage_error(tmp_path):
+    from penhas_api.core.db import connection
+    from penhas_api.core.models import BackupRun
+
+    r = penhas("backup", "verify", "nope", "--from", str(tmp_path))
+    assert_short_failure(r, "backup 'nope' not found", "penhas backup list")
+    assert r.returncode == 2
+    with connection():
+        assert BackupRun.select().where(BackupRun.kind == "verify").count() == 0, "a typo is not a verification"
+    health = json.loads(penhas("health", "--json").stdout)
+    assert next(c for c in health["checks"] if c["name"] == "backup")["detail"] != "" and "nope" not in json.dumps(health)

@@ -65,7 +65,7 @@ def test_jobs_retry_arguments():
     assert r.exit_code == 1 and "999" in r.output
     job = jobs.record_failure("no_such_task", [1], "boom")
     r = invoke("jobs", "retry", str(job.id))
-    assert r.exit_code == 1 and "Tarefa desconhecida" in r.output
+    assert r.exit_code == 1 and "unknown task" in r.output
     assert "no_such_task" in invoke("jobs", "failed").output
 
 

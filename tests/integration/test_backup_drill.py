@@ -188,7 +188,7 @@ def test_restore_requires_yes_and_a_matching_engine(tmp_path):
     other = "sqlite:///" + str(tmp_path / "x.db") if get_settings().is_postgres else "postgresql://u@127.0.0.1/x"
     result = runner.invoke(app, ["backup", "restore", manifest["id"], "--target", other, "--yes",
                                  "--from", str(tmp_path)])
-    assert result.exit_code == 1 and "não pode ser restaurado" in result.output
+    assert result.exit_code == 1 and "cannot be restored into" in result.output
 
 
 @needs_sqlite

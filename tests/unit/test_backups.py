@@ -26,12 +26,12 @@ def test_encryption_round_trip_detects_tampering_and_swapped_ids(tmp_path):
     container.decrypt_file(enc, out, "20261123T120000Z-abcd")
     assert out.read_bytes() == plain.read_bytes()
 
-    with pytest.raises(PenhasError, match="outra chave"):
+    with pytest.raises(PenhasError, match="another key"):
         container.decrypt_file(enc, out, "20261124T120000Z-ffff")
     data = bytearray(enc.read_bytes())
     data[len(data) // 2] ^= 0x01
     enc.write_bytes(bytes(data))
-    with pytest.raises(PenhasError, match="adulterado"):
+    with pytest.raises(PenhasError, match="tampered with"):
         container.decrypt_file(enc, out, "20261123T120000Z-abcd")
 
 
@@ -95,7 +95,7 @@ def test_failed_create_is_recorded_with_its_error(db, tmp_path):
     run = BackupRun.get()
     assert (run.kind, run.status, run.location) == ("create", "failed", str(tmp_path / "out"))
     assert run.error and run.finished_at is not None
-    assert list((tmp_path / "out").iterdir()) == []
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
 
 def test_verify_fails_when_counts_differ_from_the_manifest(db, tmp_path):
@@ -116,7 +116,7 @@ def test_a_backup_needs_the_key_it_was_made_with(db, tmp_path):
     manifest = backups.create_backup(str(tmp_path))
     reset_settings(load_settings(dict(os.environ, BACKUP_KEY="another-key-" + "y" * 40)))
     try:
-        with pytest.raises(PenhasError, match="outra chave"):
+        with pytest.raises(PenhasError, match="another key"):
             backups.verify_backup(manifest.id, str(tmp_path))
     finally:
         reset_settings(None)
@@ -158,23 +158,23 @@ def test_tampered_stored_backups_are_refused_and_the_target_left_alone(db, tmp_p
 
     # A flipped bit: the manifest's checksum catches it.
     _tamper(tmp_path / f"{first.id}.dump.enc")
-    with pytest.raises(PenhasError, match="Checksum"):
+    with pytest.raises(PenhasError, match="checksum"):
         backups.verify_backup(first.id, str(tmp_path))
     # The checksum resealed to match: the AES-GCM tag still catches it, before anything is decompressed.
     _reseal_checksum(tmp_path, first.id)
-    with pytest.raises(PenhasError, match="adulterado"):
+    with pytest.raises(PenhasError, match="tampered with"):
         backups.verify_backup(first.id, str(tmp_path))
-    with pytest.raises(PenhasError, match="adulterado"):
+    with pytest.raises(PenhasError, match="tampered with"):
         backups.restore_backup(first.id, target, str(tmp_path))
     # Another backup's intact blob passed off under this id: the id is authenticated with the data.
     (tmp_path / f"{first.id}.dump.enc").write_bytes((tmp_path / f"{second.id}.dump.enc").read_bytes())
     _reseal_checksum(tmp_path, first.id)
-    with pytest.raises(PenhasError, match="adulterado"):
+    with pytest.raises(PenhasError, match="tampered with"):
         backups.restore_backup(first.id, target, str(tmp_path))
     # Truncated to less than a header.
     (tmp_path / f"{first.id}.dump.enc").write_bytes(b"PENHASBK")
     _reseal_checksum(tmp_path, first.id)
-    with pytest.raises(PenhasError, match="truncado"):
+    with pytest.raises(PenhasError, match="truncated"):
         backups.verify_backup(first.id, str(tmp_path))
 
     # Nothing reached the database, and every refusal is on record.
@@ -244,7 +244,7 @@ def test_a_failed_restore_into_a_database_without_tables_is_still_reported(tmp_p
     logger.addHandler(caplog.handler)  # the "penhas" loggers do not propagate to the root caplog listens on
     init_db(empty)
     try:
-        with pytest.raises(PenhasError, match="adulterado"):
+        with pytest.raises(PenhasError, match="tampered with"):
             backups.restore_backup(manifest.id, empty, str(tmp_path))
     finally:
         logger.removeHandler(caplog.handler)

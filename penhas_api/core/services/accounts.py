@@ -166,7 +166,8 @@ def update_cep(cliente_id: int) -> str:
 
     Idempotent: a missing account or one already resolved is left alone. ViaCEP down (``CepUnavailable``) or not
     knowing the CEP (``CepNotResolved``, as the original: it may be a transient answer) raise, so the queue retries;
-    after the last attempt ``cep_estado`` stays '' and the failure is listed by ``penhas jobs failed``."""
+    after the last attempt ``cep_estado`` stays '' and the task is dropped with one log line (not
+    listed in failed_jobs: nobody must act on it)."""
     user = Cliente.get_or_none(Cliente.id == cliente_id)
     if user is None:
         return "missing"

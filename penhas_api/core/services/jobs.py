@@ -5,7 +5,7 @@ Huey keeps no record of a task that gave up, whatever its storage (Redis, SQLite
 work that fails outside a task (a queue that refused an enqueue, a backup run) calls ``record_failure``.
 ``retry`` enqueues the task of the same name again with the same arguments.
 """
-from peewee import Value
+from peewee import Case, Value
 
 from penhas_api.core import clock, queue
 from penhas_api.core.audit import audit
@@ -36,11 +36,26 @@ def resolve(name: str, args=()) -> int:
     return FailedJob.update(status="resolved", retried_at=clock.now()).where(_open(name, args)).execute()
 
 
-def list_failed(limit: int = 50, before_id: int | None = None) -> list[FailedJob]:
+# SMS first: an undelivered panic alert is what an operator must see before anything else.
+FIRST_TASKS = ("send_sms",)
+
+
+def _group(name_column):
+    return Case(None, [(name_column.in_(FIRST_TASKS), 0)], 1)
+
+
+def list_failed(limit: int = 50, before_id: int | None = None, task: str | None = None) -> list[FailedJob]:
+    """Failed jobs, SMS first, then newest first; ``before_id`` (the last id of the previous page) continues after
+    that row in this order; ``task`` keeps one task's jobs."""
     query = FailedJob.select().where(FailedJob.status == "failed")
+    if task:
+        query = query.where(FailedJob.name == task.strip())
     if before_id is not None:
-        query = query.where(FailedJob.id < before_id)
-    return list(query.order_by(FailedJob.id.desc()).limit(limit))
+        last = FailedJob.get_or_none(FailedJob.id == before_id)
+        group = 0 if last is not None and last.name in FIRST_TASKS else 1
+        query = query.where((_group(FailedJob.name) > group)
+                            | ((_group(FailedJob.name) == group) & (FailedJob.id < before_id)))
+    return list(query.order_by(_group(FailedJob.name), FailedJob.id.desc()).limit(limit))
 
 
 def retry(job_ids: list[int] | None = None, all_failed: bool = False, on_each=None) -> list[FailedJob]:
@@ -51,20 +66,20 @@ def retry(job_ids: list[int] | None = None, all_failed: bool = False, on_each=No
         found = list(query.where(FailedJob.id.in_(ids))) if ids else []
         missing = sorted(set(ids) - {j.id for j in found})
         if missing or not ids:
-            raise PenhasError("item_not_found", f"Nenhum job com falha com id {missing or ids}.", 404)
+            raise PenhasError("item_not_found", f"no failed job with id {', '.join(map(str, missing or ids))}", 404)
         jobs = found
     else:
         jobs = list(query)
     for job in jobs:
         try:
             if not queue.is_retryable(job.name):
-                raise PenhasError("unknown_job", f"Tarefa desconhecida: {job.name}", 400)
+                raise PenhasError("unknown_job", f"unknown task: {job.name}", 400)
             queue.enqueue(job.name, *job.args, priority=job.priority, **(job.kwargs or {}))
         except PenhasError:
             raise
         except Exception as exc:  # queue unreachable: this job and the rest stay listed, to retry once it is back
-            raise PenhasError("queue_unavailable", f"A fila não aceitou o job {job.id} ({exc.__class__.__name__}); "
-                                                   "ele continua na lista de falhas.", 503) from None
+            raise PenhasError("queue_unavailable", f"the queue refused job {job.id} ({exc.__class__.__name__}): it stays in "
+                                                   "the failed list; retry once the queue is back", 503) from None
         FailedJob.update(status="retried", retried_at=clock.now()).where(FailedJob.id == job.id).execute()
         audit("jobs.retry", "failed_job", job.id, name=job.name)
         if on_each:

@@ -23,21 +23,21 @@ def resolve_event(ref: str) -> ClienteAudioEvento:
     if ":" in ref:
         event = E.get_or_none(E.event_id == ref)
         if event is None:
-            raise item_not_found()
+            raise item_not_found(f"audio event {ref}")
         return event
     parse_event_uuid(ref, "event_id")
     found = list(E.select().where(E.event_id.endswith(":" + ref)).limit(2))
     if not found:
-        raise item_not_found()
+        raise item_not_found(f"audio event {ref}")
     if len(found) > 1:
-        raise PenhasError("ambiguous_event", "Mais de uma usuária tem este evento; use o id completo <cliente>:<uuid>.")
+        raise PenhasError("ambiguous_event", "more than one user has this event: give the full id <cliente_id>:<uuid>")
     return found[0]
 
 
 def user_events(cliente_id: int, actor: str | None = None) -> list[ClienteAudioEvento]:
     """Operator listing of every event of hers (audited)."""
     if Cliente.get_or_none(Cliente.id == cliente_id) is None:
-        raise item_not_found()
+        raise item_not_found(f"user {cliente_id}")
     tick_statuses(cliente_id)
     E = ClienteAudioEvento
     events = list(E.select().where(E.cliente == cliente_id).order_by(E.last_cliente_created_at.desc()))
@@ -57,7 +57,7 @@ def segment_counts(event_ids: list[str]) -> dict[str, int]:
 def grant_access(event: ClienteAudioEvento, actor: str | None = None) -> ClienteAudioEvento:
     """Operator release (spec §11.4): downloadable until 40 days after the recording started."""
     if event.status == PURGED:
-        raise PenhasError("audio_purged", "Este evento já teve os arquivos apagados (mais de 5 anos).")
+        raise PenhasError("audio_purged", "this event's files were erased (older than 5 years)")
     event.status = GRANTED
     event.updated_at = clock.now()
     event.save()
@@ -73,12 +73,12 @@ def export_event(event: ClienteAudioEvento, target: Path, actor: str | None = No
     Returns (bytes written, sha256 of the file, segments); the sha256 stays in the audit trail."""
     audios = current_audios(event.event_id)
     if not audios:
-        raise PenhasError("audio_empty", "Este evento não tem arquivos guardados.")
+        raise PenhasError("audio_empty", "this event has no stored files")
     digest, written = hashlib.sha256(), 0
     try:
         fd = target.open("xb")
     except FileExistsError:
-        raise PenhasError("file_exists", f"O arquivo {target} já existe.") from None
+        raise PenhasError("file_exists", f"{target} already exists") from None
     target.chmod(0o600)
     try:
         with fd:

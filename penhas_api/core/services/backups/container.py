@@ -65,11 +65,11 @@ def decrypt_file(source: Path, target: Path, backup_id: str) -> None:
     size = source.stat().st_size
     header = len(MAGIC) + SALT_BYTES + NONCE_BYTES
     if size < header + TAG_BYTES:
-        raise backup_error("Arquivo de backup truncado.")
+        raise backup_error("the backup file is truncated")
     compressed = target.with_name(target.name + ".gz")
     with open(source, "rb") as src, open(compressed, "wb") as out:
         if src.read(len(MAGIC)) != MAGIC:
-            raise backup_error("Arquivo não é um backup do PenhaS.")
+            raise backup_error("the file is not a PenhaS backup")
         salt, nonce = src.read(SALT_BYTES), src.read(NONCE_BYTES)
         src.seek(size - TAG_BYTES)
         tag = src.read(TAG_BYTES)
@@ -86,7 +86,7 @@ def decrypt_file(source: Path, target: Path, backup_id: str) -> None:
         except InvalidTag:
             out.close()
             compressed.unlink()
-            raise backup_error("Backup adulterado ou cifrado com outra chave (BACKUP_KEY).") from None
+            raise backup_error("the backup was tampered with or encrypted with another key (BACKUP_KEY)") from None
     try:
         decompressor = zlib.decompressobj(31)
         with open(compressed, "rb") as src, open(target, "wb") as out:
@@ -94,7 +94,7 @@ def decrypt_file(source: Path, target: Path, backup_id: str) -> None:
                 out.write(decompressor.decompress(chunk))
             out.write(decompressor.flush())
     except zlib.error:
-        raise backup_error("Backup corrompido.") from None
+        raise backup_error("the backup is corrupt") from None
     finally:
         compressed.unlink()
 
@@ -121,13 +121,13 @@ def workdir():
 def fetch_plain(manifest: Manifest, loc: Location, work: Path) -> Path:
     """Download, check size and checksum, decrypt and decompress; returns the dump's path."""
     if manifest.key_id != key_id():
-        raise backup_error("Este backup foi cifrado com outra chave (BACKUP_KEY diferente da configurada).")
+        raise backup_error("this backup was encrypted with another key (not the configured BACKUP_KEY)")
     enc, raw = work / "dump.enc", work / "dump"
     try:
         loc.storage.get_file(loc.key(manifest.id, "dump.enc"), enc)
     except StorageError:
-        raise backup_error(f"Arquivo do backup {manifest.id} não encontrado.") from None
+        raise backup_error(f"the file of backup {manifest.id} is missing") from None
     if enc.stat().st_size != manifest.size or _sha256(enc) != manifest.sha256:
-        raise backup_error("Checksum do backup não confere com o manifesto.")
+        raise backup_error("the backup's checksum does not match its manifest")
     decrypt_file(enc, raw, manifest.id)
     return raw

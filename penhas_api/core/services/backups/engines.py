@@ -21,7 +21,7 @@ def engine_of(url: str) -> str:
         return "postgresql"
     if url.startswith("sqlite:///"):
         return "sqlite"
-    raise backup_error("DATABASE_URL deve começar com postgresql:// ou sqlite:///")
+    raise backup_error("DATABASE_URL must start with postgresql:// or sqlite:///")
 
 
 # libpq keyword -> the environment variable pg_dump/pg_restore read it from (libpq's own table).
@@ -54,11 +54,11 @@ def _run_tool(args: list[str], env: dict) -> None:
     try:
         result = subprocess.run(args, env=env, capture_output=True, text=True)
     except FileNotFoundError:
-        raise backup_error(f"{args[0]} não encontrado: instale o cliente do PostgreSQL da versão do servidor."
+        raise backup_error(f"{args[0]} not found: install the PostgreSQL client of the server's version"
                            ) from None
     if result.returncode != 0:
         # pg tools print the failing statement, never the password (it travels in PGPASSWORD).
-        raise backup_error(f"{args[0]} falhou: {result.stderr.strip()[-500:]}")
+        raise backup_error(f"{args[0]} failed: {result.stderr.strip()[-500:]}")
 
 
 def _count_rows(cursor, tables: list[str]) -> dict[str, int]:
@@ -139,8 +139,8 @@ def _scratch_postgres_url(base_url: str) -> str:
 def restore_into_scratch_postgres(raw: Path) -> dict:
     base = get_settings().database_url
     if engine_of(base) != "postgresql":
-        raise backup_error("Verificar um backup PostgreSQL exige DATABASE_URL PostgreSQL (o banco temporário é "
-                     "criado no mesmo servidor).")
+        raise backup_error("verifying a PostgreSQL backup needs a PostgreSQL DATABASE_URL (the scratch database "
+                     "is created on the same server)")
     scratch = _scratch_postgres_url(base)
     name = urlparse(scratch).path.lstrip("/")
     admin = _pg_connect(base)
@@ -169,11 +169,11 @@ def check_sqlite(raw: Path) -> dict:
     try:
         status = conn.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.DatabaseError:
-        raise backup_error("O arquivo restaurado não é um banco SQLite válido.") from None
+        raise backup_error("the restored file is not a valid SQLite database") from None
     finally:
         conn.close()
     if status != "ok":
-        raise backup_error(f"integrity_check do SQLite falhou: {status[:200]}")
+        raise backup_error(f"SQLite integrity_check failed: {status[:200]}")
     return _sqlite_inventory(raw)[0]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from penhas_api.core.adapters.storage import StorageError
-from penhas_api.core.services.backups.errors import backup_error
+from penhas_api.core.services.backups.errors import backup_not_found
 from penhas_api.core.services.backups.locations import location
 
 
@@ -110,8 +110,8 @@ def list_backups(where: str | None = None) -> list[Manifest]:
 def get_manifest(backup_id: str, where: str | None = None) -> Manifest:
     loc = location(where)
     if "/" in backup_id or backup_id.startswith("."):
-        raise backup_error("Identificador de backup inválido.")
+        raise backup_not_found(backup_id, loc.label)
     try:
         return Manifest.from_dict(json.loads(loc.storage.get(loc.key(backup_id, "manifest.json"))))
     except StorageError:
-        raise backup_error(f"Backup {backup_id} não encontrado em {loc.label}.") from None
+        raise backup_not_found(backup_id, loc.label) from None

@@ -33,7 +33,7 @@ def restore_backup(backup_id: str, target_url: str, where: str | None = None, pr
         with workdir() as work:
             manifest = get_manifest(backup_id, where)
             if manifest.engine != target_engine:
-                raise backup_error(f"Backup de {manifest.engine} não pode ser restaurado em {target_engine}.")
+                raise backup_error(f"a {manifest.engine} backup cannot be restored into {target_engine}")
             step("download")
             raw = fetch_plain(manifest, loc, work)
             step("restore")

@@ -41,7 +41,7 @@ def prune_backups(keep_daily: int = 7, keep_weekly: int = 4, keep_monthly: int =
                   dry_run: bool = False, actor: str | None = None) -> PrunePlan:
     """Delete what the retention plan drops and removable orphans (audited; ``dry_run`` only plans)."""
     if min(keep_daily, keep_weekly, keep_monthly) < 0 or keep_daily + keep_weekly + keep_monthly == 0:
-        raise backup_error("A retenção precisa manter ao menos um backup.")
+        raise backup_error("retention must keep at least one backup")
     loc = location(where)
     found = scan_backups(where)
     plan = plan_prune(found.backups, keep_daily, keep_weekly, keep_monthly)

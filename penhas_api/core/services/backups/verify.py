@@ -30,8 +30,8 @@ def verify_backup(backup_id: str, where: str | None = None, progress=None, actor
     (audited when it matches)."""
     loc = location(where)
     step = progress or (lambda _msg: None)
+    manifest = get_manifest(backup_id, where)  # an unknown id is the operator's typo: not a verification result
     with recorded_run("verify", loc, backup_id) as run, workdir() as work:
-        manifest = get_manifest(backup_id, where)
         step("download")
         raw = fetch_plain(manifest, loc, work)
         step("restore")
@@ -40,7 +40,7 @@ def verify_backup(backup_id: str, where: str | None = None, progress=None, actor
         run.detail = {"tables": len(found), "rows": sum(found.values())}
         if not result.ok:
             run.detail["mismatches"] = {k: list(v) for k, v in result.mismatches.items()}
-            raise backup_error("Contagem de linhas do banco restaurado difere do manifesto: "
+            raise backup_error("row counts of the restored database differ from the manifest: "
                          + ", ".join(f"{k} {e}→{f}" for k, (e, f) in list(result.mismatches.items())[:10]))
     with connection():
         audit("backup.verify", "backup", backup_id, actor=actor, location=where or "storage")
