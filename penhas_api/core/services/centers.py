@@ -237,9 +237,10 @@ def _filters_key(q: Search) -> tuple:
             q.municipality)
 
 
-def _dicts_compiled(key: tuple, build) -> "callable":
-    """A runner of ``build(lat, lng)`` (a peewee query) whose SQL text is generated once per ``key`` and
-    database: peewee's compiler cost more than these queries' round trips. Returns ``run(lat, lng) -> [dict]``."""
+def _dicts_compiled(key: tuple, build):
+    """A runner of ``build(lat, lng)`` (a peewee query over LIST_COLUMNS, PostgreSQL) whose SQL text is generated
+    once per ``key`` and database: peewee's compiler cost more than these queries' round trips.
+    Returns ``run(lat, lng) -> [dict]``."""
     key = (id(database.obj),) + key
     entry = _compiled.get(key)
     if entry is None:
@@ -248,12 +249,15 @@ def _dicts_compiled(key: tuple, build) -> "callable":
         roles = [1 if p == _SENTINEL_LAT else 2 if p == _SENTINEL_LNG else 0 for p in params]
         if len(_compiled) >= _MAX_COMPILED:
             _compiled.clear()
-        entry = _compiled[key] = (query, sql, list(params), roles)
-    query, sql, params, roles = entry
+        entry = _compiled[key] = (sql, list(params), roles)
+    sql, params, roles = entry
 
     def run(lat: float, lng: float) -> list[dict]:
         bound = [lat if r == 1 else lng if r == 2 else p for p, r in zip(params, roles)]
-        return list(query._get_cursor_wrapper(database.execute_sql(sql, bound)))
+        cursor = database.execute_sql(sql, bound)
+        # Plain dicts: LIST_COLUMNS are text, integers and float8, which psycopg2 already returns as the model would.
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     return run
 
