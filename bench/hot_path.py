@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.centers_search import free_port, load_centers, make_token, station_points  # noqa: E402
+from bench.centers_search import free_port, load_centers, make_token  # noqa: E402
 
 SEARCH_POINT = (-23.5505, -46.6333)  # São Paulo: the dense city of the benchmark's synthetic centers
 
@@ -221,12 +221,10 @@ def main():
     database.close()
 
     rng = random.Random(5)
-    cities = station_points()
     lat0, lng0 = SEARCH_POINT
     near_sp = [(lat0 + rng.gauss(0, 0.05), lng0 + rng.gauss(0, 0.05)) for _ in range(50)]
     search_paths = [f"/me/pontos-de-apoio?projeto=Penhas&latitude={a:.5f}&longitude={b:.5f}&max_distance={args.radius}"
                     for a, b in near_sp]
-    del cities
     ours_port, minimal_port = free_port(), free_port()
     env = dict(os.environ, RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
     env.pop("METRICS_TOKEN", None)
