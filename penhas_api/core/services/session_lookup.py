@@ -50,7 +50,7 @@ def session_with_user(session_id: int) -> ClienteSession | None:
     row = database.execute_sql(_query(is_postgres()), (session_id,)).fetchone()
     if row is None:
         return None
-    n = len(_SESSION_CONVERTERS)
+    n = len(_SESSION_FIELDS)
     user = _build(Cliente, _USER_CONVERTERS, row[n:-1])
     user._dirty.clear()
     # The unread badge rides along (GET /me/unread-notif-count needs nothing else); see notifications.unread_count.
