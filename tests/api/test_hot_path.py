@@ -108,3 +108,20 @@ def test_full_list_cache_follows_every_center_change(client, app):
     assert set(listed()) == {a.id}
     Center.update(status="disabled").where(Center.id == a.id).execute()
     assert listed() == {}
+
+
+def test_activity_is_written_at_most_every_five_minutes(client, app, frozen_clock):
+    from penhas_api.core.models import Cliente
+
+    user = make_user()
+    headers = auth_headers(app, user)
+    client.get("/me/unread-notif-count", headers=headers)
+    first = Cliente.get_by_id(user.id).last_activity_at
+    assert first == frozen_clock.now
+    for _ in range(4):  # polls every minute write nothing
+        frozen_clock.advance(minutes=1)
+        client.get("/me/unread-notif-count", headers=headers)
+        assert Cliente.get_by_id(user.id).last_activity_at == first
+    frozen_clock.advance(minutes=1, seconds=1)
+    client.get("/me/unread-notif-count", headers=headers)
+    assert Cliente.get_by_id(user.id).last_activity_at == frozen_clock.now
