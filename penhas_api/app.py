@@ -17,7 +17,7 @@ from flask.ctx import AppContext
 from flask_jwt_extended import JWTManager
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from penhas_api.core.db import database, init_db, make_database, use_database
+from penhas_api.core.db import database, init_db, is_postgres, make_database, use_database
 from penhas_api.core.logs import setup_logging
 from penhas_api.core.settings import Settings, check_complete, provision, use_settings
 from penhas_api.errors import register_error_handlers
@@ -116,5 +116,7 @@ def _request_hooks(app: Flask) -> None:
 
     @app.teardown_request
     def _close(_exc):
-        if not database.is_closed():
+        # PostgreSQL: back to the pool. SQLite: a worker keeps its connection (one file, no pool), because opening
+        # one runs four PRAGMAs, which cost more than a typical request's query.
+        if not database.is_closed() and (is_postgres() or database.in_transaction()):
             database.close()

@@ -12,10 +12,10 @@ gunicorn worker, the CLI) is seen by the very next request.
 from datetime import timedelta
 from functools import wraps
 
-from flask import g, request
-from flask_jwt_extended import create_access_token, decode_token
+import jwt
+from flask import current_app, g, request
+from flask_jwt_extended import create_access_token
 from jwt import ExpiredSignatureError, PyJWTError
-from flask_jwt_extended.exceptions import JWTExtendedException
 
 from penhas_api.core import clock
 from penhas_api.core.errors import PenhasError, missing_module, not_found
@@ -64,10 +64,11 @@ def load_session() -> ClienteSession:
     if not token:
         raise missing_jwt()
     try:
-        claims = decode_token(token)
+        # PyJWT directly (signature and expiry): flask-jwt-extended's decode_token parses every token twice.
+        claims = jwt.decode(token, current_app.config["JWT_SECRET_KEY"], algorithms=["HS256"])
     except (ExpiredSignatureError,):
         raise expired_jwt() from None
-    except (PyJWTError, JWTExtendedException, ValueError, KeyError):
+    except (PyJWTError, ValueError, KeyError):
         raise expired_jwt() from None
     if claims.get("typ") != TOKEN_TYPE or not isinstance(claims.get("ses"), int):
         raise expired_jwt()

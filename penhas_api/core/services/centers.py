@@ -230,27 +230,78 @@ def _unlimited(base, q: Search) -> list[dict]:
     return hits
 
 
+# Coordinates no center can have: a query built once with them is re-run with her point in their place.
+_SENTINEL_LAT, _SENTINEL_LNG = 1000.000123, 2000.000321
+_compiled: dict[tuple, tuple] = {}
+_MAX_COMPILED = 512
+
+
+def _filters_key(q: Search) -> tuple:
+    return (tuple(q.categorias), q.projeto_id, q.eh_24h, q.dias_funcionamento, tuple(keyword_words(q.keywords)),
+            q.municipality)
+
+
+def _dicts_compiled(key: tuple, build):
+    """A runner of ``build(lat, lng)`` (a peewee query over LIST_COLUMNS, PostgreSQL) whose SQL text is generated
+    once per ``key`` and database: peewee's compiler cost more than these queries' round trips.
+    Returns ``run(lat, lng) -> [dict]``."""
+    key = (id(database.obj),) + key
+    entry = _compiled.get(key)
+    if entry is None:
+        query = build(_SENTINEL_LAT, _SENTINEL_LNG)
+        sql, params = database.get_sql_context().sql(query).query()
+        roles = [1 if p == _SENTINEL_LAT else 2 if p == _SENTINEL_LNG else 0 for p in params]
+        if len(_compiled) >= _MAX_COMPILED:
+            _compiled.clear()
+        entry = _compiled[key] = (sql, list(params), roles)
+    sql, params, roles = entry
+
+    def run(lat: float, lng: float) -> list[dict]:
+        bound = [lat if r == 1 else lng if r == 2 else p for p, r in zip(params, roles)]
+        cursor = database.execute_sql(sql, bound)
+        # Plain dicts: LIST_COLUMNS are text, integers and float8, which psycopg2 already returns as the model would.
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    return run
+
+
+def _point_sql(lat: float, lng: float):
+    return "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography", (lng, lat)
+
+
 def _nearby_postgres(base, q: Search) -> list[dict]:
     """Nearest first straight from the GiST index (KNN ``<->``, the same sphere distance), so a dense city costs one
     page of rows instead of every center within the radius; the radius is then applied to those rows."""
-    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
-    lnglat = (q.longitude, q.latitude)
-    dist = SQL(f"ST_Distance(geog, {point}, false) / 1000.0", lnglat).alias("distance_km")
+    def with_distance(lat, lng):
+        point, lnglat = _point_sql(lat, lng)
+        return base.select_extend(SQL(f"ST_Distance(geog, {point}, false) / 1000.0", lnglat).alias("distance_km"))
+
+    def local(lat, lng):
+        return with_distance(lat, lng).where(_by_distance(q), SQL("geog IS NOT NULL"))
+
     limit_km = radius_m(q.max_distance) / 1000.0
-    local = base.select_extend(dist).where(_by_distance(q), SQL("geog IS NOT NULL"))
     wanted = q.offset + q.rows + 1
     fetch = wanted + 10
-    fetched = list(local.order_by(SQL(f"geog <-> {point}", lnglat)).limit(fetch).dicts())
+
+    def nearest(lat, lng):
+        point, lnglat = _point_sql(lat, lng)
+        return local(lat, lng).order_by(SQL(f"geog <-> {point}", lnglat)).limit(fetch).dicts()
+
+    fetched = _dicts_compiled(("knn", fetch) + _filters_key(q), nearest)(q.latitude, q.longitude)
     near = [h for h in fetched if h["distance_km"] <= limit_km]
     if len(near) == fetch:
         # Every fetched row is inside the radius, so more may be. Those are no nearer than the last fetched one:
         # unless it ties with the last row kept, the page is complete; on a tie, read the whole radius.
         kept = sorted(near, key=_sort_key)[:wanted]
         if round(kept[-1]["distance_km"], 6) >= round(near[-1]["distance_km"], 6):
+            point, lnglat = _point_sql(q.latitude, q.longitude)
             within = SQL(f"ST_DWithin(geog, {point}, %s, false)", lnglat + (radius_m(q.max_distance),))
-            near = list(local.where(within).dicts())
+            near = list(local(q.latitude, q.longitude).where(within).dicts())
     found = {h["id"]: h for h in near}
-    for h in base.select_extend(dist).where(_by_coverage(q)).dicts():
+    covered = _dicts_compiled(("coverage",) + _filters_key(q),
+                              lambda lat, lng: with_distance(lat, lng).where(_by_coverage(q)).dicts())
+    for h in covered(q.latitude, q.longitude):
         found.setdefault(h["id"], h)
     return sorted(found.values(), key=_sort_key)[q.offset:wanted]
 

@@ -22,8 +22,8 @@ def _converters(fields):
 
 _USER_FIELDS = list(Cliente._meta.sorted_fields)
 _USER_CONVERTERS = _converters(_USER_FIELDS)
-_SESSION_CONVERTERS = _converters([ClienteSession._meta.fields[n] if n != "cliente_id" else ClienteSession.cliente
-                                   for n in _SESSION_FIELDS])
+# cliente_id is not converted: the account built from the same row is set as the session's ``cliente``.
+_SESSION_CONVERTERS = _converters([ClienteSession._meta.fields[n] for n in _SESSION_FIELDS[1:]])
 
 
 def _query(postgres: bool) -> str:
@@ -50,12 +50,12 @@ def session_with_user(session_id: int) -> ClienteSession | None:
     row = database.execute_sql(_query(is_postgres()), (session_id,)).fetchone()
     if row is None:
         return None
-    n = len(_SESSION_CONVERTERS)
+    n = len(_SESSION_FIELDS)
     user = _build(Cliente, _USER_CONVERTERS, row[n:-1])
     user._dirty.clear()
     # The unread badge rides along (GET /me/unread-notif-count needs nothing else); see notifications.unread_count.
     user.unread_notif_count = row[-1]
-    session = _build(ClienteSession, _SESSION_CONVERTERS[1:], row[1:n])
+    session = _build(ClienteSession, _SESSION_CONVERTERS, row[1:n])
     session.id = session_id
     session.cliente = user
     session._dirty.clear()
