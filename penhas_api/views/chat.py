@@ -6,7 +6,7 @@ its module (``chat_privado`` / ``chat_suporte``).
 from flask import Blueprint, g
 
 from penhas_api.auth import require_module, require_user
-from penhas_api.core.services import chat, chat_auth, chat_support
+from penhas_api.core.services import chat, chat_auth, chat_support, quiz
 from penhas_api.params import Field, validate
 
 bp = Blueprint("chat", __name__)
@@ -29,6 +29,9 @@ def list_chats():
     else:
         body = {"rows": [], "has_more": 0, "next_page": None}
     body["support"] = chat_support.support_tile(g.user, chat_auth.issue_support(g.user.id))
+    assistant = quiz.assistant_chat_entry(g.user)
+    if assistant is not None:
+        body["assistant"] = assistant
     return body
 
 

@@ -12,6 +12,7 @@ def test_assistant_entry_before_and_after_the_quiz(db):
     user = make_user()
     entry = assistant_chat_entry(user)
     assert entry == {"title": "Assistente PenhaS", "subtitle": "Entenda se você está em situação de violência",
+                     "avatar_url": "http://127.0.0.1:8000/avatar/penhas.svg",
                      "quiz_session": {"session_id": "A" + user_tag(user), "prev_msgs": None, "current_msgs": [
                          {"type": "yesno", "content": "Deseja responder o questionário?",
                           "ref": "reset_questionnaire"}]}}

@@ -161,4 +161,5 @@ def assistant_chat_entry(cliente: Cliente) -> dict | None:
     msgs.append({"type": "yesno", "content": "Deseja responder o questionário novamente?" if last is not None
                  else "Deseja responder o questionário?", "ref": "reset_questionnaire"})
     return {"title": ASSISTANT_TITLE, "subtitle": ASSISTANT_SUBTITLE,
+            "avatar_url": f"{get_settings().public_url}/avatar/penhas.svg",
             "quiz_session": {"session_id": "A" + user_tag(cliente), "current_msgs": msgs, "prev_msgs": None}}
