@@ -3,8 +3,8 @@ import typer
 
 from penhas_api.core.db import database, init_db
 from penhas_api.core.logs import setup_logging
-from penhas_api.core.settings import ConfigError, get_settings, provision
-from penhas_cli import backup, db, health, jobs, notify, serve, stats
+from penhas_api.core.settings import ConfigError, diagnostic_settings, get_settings, provision
+from penhas_cli import backup, db, health, jobs, notify, secrets, serve, stats
 from penhas_cli.output import console
 from penhas_cli import audio as audio_cli
 from penhas_cli import guardians, sms
@@ -29,6 +29,7 @@ app.add_typer(guardians.app, name="guardians")
 app.add_typer(audio_cli.app, name="audio")
 app.add_typer(centers_cli.app, name="centers")
 app.add_typer(users_cli.app, name="users")
+app.add_typer(secrets.app, name="secrets")
 app.command("health")(health.health)
 app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)
@@ -38,12 +39,21 @@ app.command("worker")(serve.worker)
 # The commands that may start a fresh embedded setup: they generate its missing secrets (an explicit step,
 # never a side effect of reading the configuration).
 PROVISIONING_COMMANDS = {"serve", "worker", "db"}
+# `penhas secrets` runs before any key exists (it makes them): it reads no configuration and opens no database.
+UNCONFIGURED_COMMANDS = {"secrets"}
 
 
 @app.callback()
 def _setup(ctx: typer.Context):
+    if ctx.invoked_subcommand in UNCONFIGURED_COMMANDS:
+        return
     try:
-        settings = provision() if ctx.invoked_subcommand in PROVISIONING_COMMANDS else get_settings()
+        if ctx.invoked_subcommand in PROVISIONING_COMMANDS:
+            settings = provision()
+        elif ctx.invoked_subcommand == "health":  # reports malformed keys as down instead of refusing to start
+            settings = diagnostic_settings()
+        else:
+            settings = get_settings()
     except ConfigError as exc:
         console.print(f"[red]configuration error:[/red] {exc}")
         raise typer.Exit(2) from None

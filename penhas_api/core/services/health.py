@@ -3,7 +3,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from penhas_api.core.db import database, init_db
-from penhas_api.core.settings import get_settings
+from penhas_api.core.settings import ConfigError, get_settings, key_errors
 
 
 @dataclass
@@ -94,6 +94,9 @@ def _audio_tools():
 
 def _secrets():
     s = get_settings()
+    malformed = key_errors(s)
+    if malformed:
+        raise ConfigError("; ".join(malformed))
     generated = s.generated_secrets
     shared_deployment = s.is_postgres or s.s3_bucket or s.redis_url
     if generated and shared_deployment:
