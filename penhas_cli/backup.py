@@ -4,7 +4,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from penhas_api.core.services import backups
-from penhas_cli.output import console, domain_errors, err_console, fail, print_json
+from penhas_cli.output import console, domain_errors, err_console, fail, print_json, print_table, whole
 
 app = typer.Typer(
     help="Encrypted backups of the database. A backup is stored with a manifest (size, checksum, schema version, "
@@ -78,16 +78,15 @@ def list_(
     if json_output:
         print_json([dict(m.as_dict(), verified=(checks[m.id].status if m.id in checks else None)) for m in found])
         return
-    table = Table()
-    for column in ("id", "created (UTC)", "engine", "schema", "size", "rows", "verified"):
-        table.add_column(column, no_wrap=True)
+    table = Table(*(whole(column) for column in ("id", "created (UTC)", "engine", "schema", "size", "rows",
+                                                 "verified")))
     for m in found:
         check = checks.get(m.id)
         verified = "-" if check is None else (f"[green]ok[/green] {check.finished_at:%Y-%m-%d %H:%M}"
                                               if check.status == "ok" else "[red]failed[/red]")
         table.add_row(m.id, f"{m.created_at:%Y-%m-%d %H:%M:%S}", m.engine, m.schema_version or "-",
                       _size(m.size), str(m.total_rows), verified)
-    console.print(table)
+    print_table(table)
     console.print(f"{len(found)} backup(s) in {source}")
 
 

@@ -5,7 +5,7 @@ from rich.table import Table
 from penhas_api.core.adapters.sms import mask_number
 from penhas_api.core.db import connection
 from penhas_api.core.services import sms as sms_service
-from penhas_cli.output import console, domain_errors, print_json
+from penhas_cli.output import console, domain_errors, print_json, print_table, whole
 
 app = typer.Typer(
     help="SMS sent to guardians (invites and panic alerts), from the sent_sms_log table. Numbers are masked "
@@ -42,13 +42,14 @@ def list_(
     if json_output:
         print_json(out)
         return
-    table = Table("id", "created (UTC)", "kind", "to", "status", "tries", "provider id", "last error")
+    table = Table(whole("id"), whole("created (UTC)"), "kind", whole("to"), "status", "tries", whole("provider id"),
+                  "last error")
     colors = {"sent": "green", "failed": "red", "retrying": "yellow"}
     for r in out:
         color = colors.get(r["status"], "white")
         table.add_row(str(r["id"]), r["created_at"], r["kind"], r["to"], f"[{color}]{r['status']}[/{color}]",
                       str(r["attempts"]), r["sns_message_id"] or "", (r["last_error"] or "")[:60])
-    console.print(table)
+    print_table(table)
     if len(out) == limit:
         console.print(f"more: --before-id {out[-1]['id']}")
 
