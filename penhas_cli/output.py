@@ -54,7 +54,7 @@ def print_table(table: Table) -> None:
                 color_system=console.color_system, no_color=console.no_color).print(table)
 
 
-def _share(space: int, wanted: list[int], least: int = 6) -> list[int]:
+def _share(space: int, wanted: list[int], least: int = 3) -> list[int]:
     """Split ``space`` between columns wanting ``wanted`` widths: narrow ones get all they want, the rest an
     equal share of what remains (at least ``least`` each, or their whole width when narrower)."""
     out = [0] * len(wanted)

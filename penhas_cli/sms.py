@@ -42,7 +42,7 @@ def list_(
     if json_output:
         print_json(out)
         return
-    table = Table(whole("id"), whole("created (UTC)"), "kind", whole("to"), "status", "tries", whole("provider id"),
+    table = Table(whole("id"), whole("created (UTC)"), "kind", whole("to"), "status", "tries", "provider id",
                   "last error")
     colors = {"sent": "green", "failed": "red", "retrying": "yellow"}
     for r in out:
