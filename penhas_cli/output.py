@@ -82,5 +82,6 @@ def domain_errors():
 
 
 def fail(message: str, code: int = 1):
-    err_console.print(f"[red]erro:[/red] {message}")
+    # One line whatever the terminal's width: an error an operator greps for is never split.
+    err_console.print(f"[red]erro:[/red] {message}", soft_wrap=True)
     raise typer.Exit(code)
