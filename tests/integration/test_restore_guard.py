@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-import pytest
 from typer.testing import CliRunner
 
 from penhas_api.core import serving_lock

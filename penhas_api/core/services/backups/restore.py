@@ -43,8 +43,9 @@ def active_clients(target_url: str) -> str | None:
 def restore_backup(backup_id: str, target_url: str, where: str | None = None, progress=None, *, force: bool = False,
                    safety_backup: bool = True, on_forced=None) -> Restored:
     """Replace everything in ``target_url`` with the backup's contents. Stop the API and workers first: a target
-    with active clients is refused unless ``force`` (``on_forced(description)`` is told before going ahead). What the target holds is backed up first (to ``where``,
-    next to the backup being restored) unless ``safety_backup`` is off or the target has no tables.
+    with active clients is refused unless ``force`` (``on_forced(description)`` is told before going ahead).
+    What the target holds is backed up first (to ``where``, next to the backup being restored) unless
+    ``safety_backup`` is off or the target has no tables.
 
     The target may be the configured database itself, lost or empty (the disaster this exists for): nothing is
     written to the configured database before the restore but the safety backup's own record, and the restore's
