@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import wraps
 
 import jwt
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_jwt_extended import create_access_token
 from jwt import ExpiredSignatureError, PyJWTError
 
@@ -26,6 +26,8 @@ from penhas_api.limits import check_limit
 
 SESSION_DAYS = 365
 TOKEN_TYPE = "usr"
+# How stale a session's last_seen_at may be: written at most this often, to keep the hot path free of writes.
+LAST_SEEN_EVERY = timedelta(minutes=5)
 
 
 def missing_jwt():
@@ -43,13 +45,24 @@ def jwt_logout():
 
 def open_session(cliente: Cliente) -> tuple[ClienteSession, str]:
     now = clock.now()
-    session = ClienteSession.create(cliente=cliente, created_at=now, expires_at=now + timedelta(days=SESSION_DAYS))
+    session = ClienteSession.create(cliente=cliente, created_at=now, expires_at=now + timedelta(days=SESSION_DAYS),
+                                    last_seen_at=now, user_agent=_device())
     token = create_access_token(
         identity=str(session.id),
         additional_claims={"ses": session.id, "typ": TOKEN_TYPE},
         expires_delta=timedelta(days=SESSION_DAYS),
     )
     return session, token
+
+
+def _device() -> str | None:
+    """What the device logging in says it is, for `penhas users sessions list`: the app's `app_version` (device
+    model and app version), else the User-Agent header."""
+    if not has_request_context():
+        return None
+    from penhas_api.params import get_params
+
+    return (get_params().get("app_version") or request.headers.get("User-Agent") or "")[:300] or None
 
 
 def token_from_request() -> str:
@@ -75,8 +88,12 @@ def load_session() -> ClienteSession:
     session = session_with_user(claims["ses"])
     if session is None:
         raise jwt_logout()
-    if session.expires_at <= clock.now():
+    now = clock.now()
+    if session.expires_at <= now:
         raise expired_jwt()
+    if session.last_seen_at is None or now - session.last_seen_at > LAST_SEEN_EVERY:
+        ClienteSession.update(last_seen_at=now).where(ClienteSession.id == session.id).execute()
+        session.last_seen_at = now
     g.session = session
     g.user = session.cliente
     return session

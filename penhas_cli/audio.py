@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Column, Table
+from rich.table import Table
 
 from penhas_api.core.db import connection
 from penhas_api.core.services import audio as audio_service
-from penhas_cli.output import console, domain_errors, print_json
+from penhas_cli.output import console, domain_errors, print_json, print_table, whole
 
 app = typer.Typer(
     help="Audio recordings made in the app's help center. Events are named [bold]<user id>:<uuid>[/bold] "
@@ -56,14 +56,14 @@ def list_(
         print_json(rows)
         return
     # The id is what `grant` and `export` take: never wrapped or cut.
-    table = Table(Column("event", no_wrap=True, min_width=max([len(e.event_id) for e in events] + [5])),
-                  "status", "recorded (UTC)", "duration", "size", "segments", "requested", "deleted by her")
+    table = Table(whole("event"), "status", whole("recorded (UTC)"), "duration", "size", "segments", "requested",
+                  whole("deleted by her"))
     for r, e in zip(rows, events):
         table.add_row(r["event_id"], r["status"], r["last_cliente_created_at"] or "",
                       audio_service.format_duration(e.audio_duration), audio_service.format_bytes(e.total_bytes),
                       str(r["segments"]), "yes" if e.requested_by_user else "",
                       r["deleted_by_user_at"] or "")
-    console.print(table)
+    print_table(table)
     console.print(f"{len(rows)} event(s)")
 
 
@@ -137,16 +137,16 @@ def orphans(
                     "removed": removed})
         return
     if found:
-        table = Table("orphan object", "size")
+        table = Table(whole("orphan object"), "size")
         for key, size in found:
             table.add_row(key, audio_service.format_bytes(size))
-        console.print(table)
+        print_table(table)
     if unlinked:
         # The row id in full (its object key is in --json): it is what to look up before a --fix.
-        table = Table(Column("unlinked upload", no_wrap=True), "size", "uploaded (UTC)")
+        table = Table(whole("unlinked upload"), "size", whole("uploaded (UTC)"))
         for m in unlinked:
             table.add_row(m.id, audio_service.format_bytes(m.file_size), audio_service.iso(m.created_at))
-        console.print(table)
+        print_table(table)
     console.print(f"{len(found)} orphan object(s), {len(unlinked)} unlinked upload(s)"
                   + (f", {removed} removed" if fix else ""))
 

@@ -5,7 +5,7 @@ from rich.table import Table
 
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.services import backups
-from penhas_cli.output import console, domain_errors, err_console, fail, print_json
+from penhas_cli.output import console, domain_errors, err_console, fail, print_json, print_table, whole
 
 app = typer.Typer(
     help="Encrypted backups of the database. A backup is stored with a manifest (size, checksum, schema version, "
@@ -17,7 +17,7 @@ app = typer.Typer(
 
 WHERE_HELP = "'storage' (the configured S3 bucket or data-dir storage, under backups/) or a directory path."
 STEPS = {"dump": "dumping the database", "encrypt": "compressing and encrypting", "upload": "storing",
-         "download": "downloading and decrypting", "restore": "restoring"}
+         "download": "downloading and decrypting", "safety": "backing up the target first", "restore": "restoring"}
 
 
 def _progress(title: str):
@@ -79,16 +79,15 @@ def list_(
     if json_output:
         print_json([dict(m.as_dict(), verified=(checks[m.id].status if m.id in checks else None)) for m in found])
         return
-    table = Table()
-    for column in ("id", "created (UTC)", "engine", "schema", "size", "rows", "verified"):
-        table.add_column(column, no_wrap=True)
+    table = Table(*(whole(column) for column in ("id", "created (UTC)", "engine", "schema", "size", "rows",
+                                                 "verified")))
     for m in found:
         check = checks.get(m.id)
         verified = "-" if check is None else (f"[green]ok[/green] {check.finished_at:%Y-%m-%d %H:%M}"
                                               if check.status == "ok" else "[red]failed[/red]")
         table.add_row(m.id, f"{m.created_at:%Y-%m-%d %H:%M:%S}", m.engine, m.schema_version or "-",
                       _size(m.size), str(m.total_rows), verified)
-    console.print(table)
+    print_table(table)
     console.print(f"{len(found)} backup(s) in {source}")
 
 
@@ -120,17 +119,37 @@ def restore(
     target: str = typer.Option(..., "--target", help="DATABASE_URL to overwrite (postgresql://… or sqlite:///…)."),
     yes: bool = typer.Option(False, "--yes", help="Confirm that everything in the target is replaced."),
     source: str = typer.Option("storage", "--from", help=WHERE_HELP),
+    force: bool = typer.Option(False, "--force", help="Restore even though other clients use the target (other "
+                                                      "PostgreSQL connections, a running serve/worker on SQLite)."),
+    safety_backup: bool = typer.Option(True, "--safety-backup/--no-safety-backup",
+                                       help="Back up what the target holds first, next to the backup restored."),
 ):
     """Replace the target database's contents with a backup. Stop `penhas serve` and every `penhas worker` that
-    use the target first, then run `penhas db migrate` if the code is newer than the backup's schema.
+    use the target first (a target with other clients is refused without --force), then run `penhas db migrate`
+    if the code is newer than the backup's schema. What the target held is backed up first, so a restore onto
+    the wrong database can be undone.
 
-    Example: penhas backup restore 20260101T033000Z-9f2c --target sqlite:///var/restored.db
+    Example: penhas backup restore 20260101T033000Z-9f2c --target sqlite:///var/restored.db --yes
     """
     if not yes:
         fail("restore apaga tudo no banco de destino; confirme com --yes")
+
+    def forced(busy: str) -> None:
+        err_console.print(f"[yellow]warning:[/yellow] {busy}; restoring anyway (--force): what they write meanwhile "
+                          "is lost and they may fail until restarted", soft_wrap=True)
+
+    if not safety_backup:
+        err_console.print("[yellow]warning:[/yellow] no safety backup (--no-safety-backup): what the target holds "
+                          "now cannot be recovered", soft_wrap=True)
     progress, step = _progress(f"restore {backup_id}")
     with domain_errors(), progress:
-        manifest = backups.restore_backup(backup_id, target, source, progress=step)
+        restored = backups.restore_backup(backup_id, target, source, progress=step, force=force,
+                                          safety_backup=safety_backup, on_forced=forced)
+    if restored.safety_backup:
+        console.print(f"safety backup [green]{restored.safety_backup.id}[/green] of what the target held, in "
+                      f"{source} (undo: penhas backup restore {restored.safety_backup.id} --target … --from {source})",
+                      soft_wrap=True)
+    manifest = restored.manifest
     console.print(f"[green]restored[/green] {manifest.id}: {manifest.total_rows} rows, schema "
                   f"{manifest.schema_version}. Run `penhas db migrate` if the code expects a newer schema.")
 

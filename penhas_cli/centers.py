@@ -10,7 +10,7 @@ from rich.table import Table
 from penhas_api.core.db import connection
 from penhas_api.core.models import CenterProject, CenterProjectLink, CenterRating
 from penhas_api.core.services import center_import, center_suggestions, centers
-from penhas_cli.output import console, domain_errors, err_console, fail, print_json
+from penhas_cli.output import console, domain_errors, err_console, fail, print_json, print_table, whole
 
 app = typer.Typer(help="Support centers (pontos de apoio): import datasets, fill coordinates, export, inspect, "
                        "and review what users suggested.\n\nExample: penhas centers search --lat -23.55 --lng -46.63",
@@ -221,11 +221,11 @@ def search(
         if json_output:
             print_json(rows_out)
             return
-        table = Table("id", "nome", "categoria", "uf", "distance (km)", "rating")
+        table = Table(whole("id"), "nome", "categoria", "uf", "distance (km)", "rating")
         for r in rows_out:
             table.add_row(str(r["id"]), r["nome"], r["categoria"]["nome"], r["uf"] or "", r["distancia"] or "",
                           r["avaliacao"])
-        console.print(table)
+        print_table(table)
         console.print(f"{len(rows_out)} shown" + (" (more available)" if result.has_more else ""))
 
 
@@ -251,10 +251,10 @@ def suggestions_list(
     if json_output:
         print_json(rows)
         return
-    table = Table("id", "created_at", "nome", "categoria", "municipio", "status")
+    table = Table(whole("id"), whole("created_at"), "nome", "categoria", "municipio", "status")
     for r in rows:
         table.add_row(*(str(r[k]) for k in ("id", "created_at", "nome", "categoria", "municipio", "status")))
-    console.print(table)
+    print_table(table)
 
 
 @suggestions_app.command("show")

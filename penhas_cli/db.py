@@ -3,7 +3,7 @@ from rich.table import Table
 
 from penhas_api.core import migrate as migrations
 from penhas_api.core.fixtures import load_fixtures
-from penhas_cli.output import console
+from penhas_cli.output import console, print_json, print_table, whole
 
 app = typer.Typer(help="Database schema: apply and inspect versioned migrations from sql/.\n\n"
                        "Example: penhas db migrate", no_args_is_help=True)
@@ -24,17 +24,22 @@ def migrate():
 
 
 @app.command()
-def status():
+def status(json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
     """List migrations and whether each is applied.
 
     Example: penhas db status
+    Example: penhas db status --json
     """
-    table = Table("version", "name", "state")
+    found = migrations.status()
+    if json_output:
+        print_json([{"version": mig.version, "name": mig.name, "applied": done} for mig, done in found])
+        return
+    table = Table(whole("version"), "name", "state")
     pending = 0
-    for mig, done in migrations.status():
+    for mig, done in found:
         table.add_row(mig.version, mig.name, "[green]applied[/green]" if done else "[yellow]pending[/yellow]")
         pending += not done
-    console.print(table)
+    print_table(table)
     console.print(f"{pending} pending")
 
 

@@ -5,7 +5,7 @@ from rich.table import Table
 from penhas_api.core.adapters.sms import mask_number
 from penhas_api.core.db import connection
 from penhas_api.core.services import guardians as service
-from penhas_cli.output import console, domain_errors, print_json
+from penhas_cli.output import console, domain_errors, print_json, print_table, whole
 
 app = typer.Typer(help="Guardians of a user and her panic alerts (per-guardian SMS status). Numbers are masked "
                        "unless --show-numbers.\n\nExample: penhas guardians alerts 123", no_args_is_help=True)
@@ -34,15 +34,12 @@ def list_(
     if json_output:
         print_json(out)
         return
-    table = Table("id", "nome")
-    table.add_column("celular", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for name in ("created", "expires", "accepted", "refused", "deleted"):
-        table.add_column(name)
+    table = Table(whole("id"), "nome", whole("celular"), whole("status"),
+                  *(whole(name) for name in ("created", "expires", "accepted", "refused", "deleted")))
     for g in out:
         table.add_row(str(g["id"]), g["nome"], g["celular"], g["status"], g["created_at"], g["expires_at"],
                       g["accepted_at"], g["refused_at"], g["deleted_at"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -66,11 +63,8 @@ def alerts(
     if json_output:
         print_json(out)
         return
-    table = Table("alert", "created (UTC)", "status", "gps", "guardian")
-    table.add_column("celular", no_wrap=True)
-    table.add_column("sms", no_wrap=True)
-    table.add_column("tries")
-    table.add_column("sent at")
+    table = Table(whole("alert"), whole("created (UTC)"), "status", "gps", "guardian", whole("celular"), whole("sms"),
+                  "tries", whole("sent at"))
     for a in out:
         first = True
         for d in a["deliveries"] or [None]:
@@ -82,6 +76,6 @@ def alerts(
             color = {"sent": "green", "failed": "red"}.get(d["status"], "yellow")
             table.add_row(*head, d["nome"] or "(removed)", d["phonenumber"], f"[{color}]{d['status']}[/{color}]",
                           str(d["attempts"]), d["sent_at"])
-    console.print(table)
+    print_table(table)
     if len(out) == limit:
         console.print(f"more: --before-id {out[-1]['id']}")

@@ -5,7 +5,7 @@ from rich.table import Table
 
 from penhas_api.core.db import connection
 from penhas_api.core.services import jobs as jobs_service
-from penhas_cli.output import console, domain_errors, fail, print_json
+from penhas_cli.output import console, domain_errors, fail, print_json, print_table, whole
 
 app = typer.Typer(
     help="Background jobs. Panic-alert SMS run at the highest priority; a job that exhausts its retries is kept "
@@ -54,11 +54,11 @@ def failed(
     if json_output:
         print_json(out)
         return
-    table = Table("id", "job", "args", "priority", "failed at (UTC)", "error")
+    table = Table(whole("id"), whole("job"), "args", "priority", whole("failed at (UTC)"), "error")
     for j in out:
         table.add_row(str(j["id"]), j["name"], ", ".join(map(str, j["args"])), str(j["priority"]), j["failed_at"],
                       j["error"][:80])
-    console.print(table)
+    print_table(table)
     if len(out) == limit:
         console.print(f"more: --before-id {out[-1]['id']}")
 
@@ -122,16 +122,13 @@ def schedule(json_output: bool = typer.Option(False, "--json", help="Print machi
         print_json(rows)
         return
     colour = {"ok": "green", "failed": "red", "running": "yellow", "skipped": "yellow"}
-    table = Table()
-    for column in ("job", "next run (UTC)", "then", "last run"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("description")
+    table = Table(*(whole(column) for column in ("job", "next run (UTC)", "then", "last run")), "description")
     for row in rows:
         status = row["last_status"]
         last_run = "-" if status is None else f"[{colour[status]}]{status}[/] {row['last_run'][:16]}"
         table.add_row(row["name"], (row["next_run"] or "-").replace("T", " "), (row["then"] or "-").replace("T", " "),
                       last_run, row["description"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command()

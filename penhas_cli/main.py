@@ -7,8 +7,8 @@ import typer
 from penhas_api.core import data_dir
 from penhas_api.core.db import database, init_db
 from penhas_api.core.logs import setup_logging
-from penhas_api.core.settings import ConfigError, get_settings, provision
-from penhas_cli import backup, db, health, jobs, notify, serve, stats
+from penhas_api.core.settings import ConfigError, diagnostic_settings, get_settings, provision
+from penhas_cli import backup, db, health, jobs, notify, secrets, serve, stats
 from penhas_cli.output import err_console
 from penhas_cli import audio as audio_cli
 from penhas_cli import chat as chat_cli
@@ -49,6 +49,7 @@ app.add_typer(badges.app, name="badges")
 users_cli.app.command("reports")(people.reports)
 users_cli.app.command("set-admin")(people.set_admin)
 users_cli.app.command("unset-admin")(people.unset_admin)
+app.add_typer(secrets.app, name="secrets")
 app.command("health")(health.health)
 app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)
@@ -58,14 +59,23 @@ app.command("worker")(serve.worker)
 # The commands that may start a fresh embedded setup: they generate its missing secrets (an explicit step,
 # never a side effect of reading the configuration).
 PROVISIONING_COMMANDS = {"serve", "worker", "db"}
+# `penhas secrets` runs before any key exists (it makes them): it reads no configuration and opens no database.
+UNCONFIGURED_COMMANDS = {"secrets"}
 
 
 @app.callback()
 def _setup(ctx: typer.Context,
            debug: bool = typer.Option(False, "--debug", help="Show the traceback when a command fails "
                                                               "(also PENHAS_DEBUG=1).")):
+    if ctx.invoked_subcommand in UNCONFIGURED_COMMANDS:
+        return
     try:
-        settings = provision() if ctx.invoked_subcommand in PROVISIONING_COMMANDS else get_settings()
+        if ctx.invoked_subcommand in PROVISIONING_COMMANDS:
+            settings = provision()
+        elif ctx.invoked_subcommand == "health":  # reports malformed keys as down instead of refusing to start
+            settings = diagnostic_settings()
+        else:
+            settings = get_settings()
     except ConfigError as exc:
         if ctx.invoked_subcommand != "health":
             err_console.print(f"[red]configuration error:[/red] {exc}", soft_wrap=True)

@@ -5,7 +5,7 @@ from rich.table import Table
 from penhas_api.core.audit import current_operator
 from penhas_api.core.db import connection
 from penhas_api.core.services import broadcasts
-from penhas_cli.output import console, domain_errors, fail, print_json
+from penhas_cli.output import console, domain_errors, fail, print_json, print_table, whole
 
 app = typer.Typer(
     help="In-app notifications (the app polls them; there is no push). Send to one user (--user) or to a "
@@ -62,12 +62,12 @@ def list_(
     if json_output:
         print_json(out)
         return
-    table = Table("id", "created (UTC)", "title", "target", "recipients", "by")
+    table = Table(whole("id"), whole("created (UTC)"), "title", "target", "recipients", "by")
     for row in out:
         target = row["segment"] or (f"user {row['cliente_id']}" if row["cliente_id"] else "-")
         table.add_row(str(row["id"]), row["created_at"], row["title"], target, str(row["recipients"]),
                       row["created_by"] or "-")
-    console.print(table)
+    print_table(table)
     if len(out) == limit:
         console.print(f"more: --before-id {out[-1]['id']}")
 

@@ -1,12 +1,33 @@
+import errno
+import socket
 import subprocess
 import sys
 
 import typer
 
 from penhas_api.core import migrate as migrations
+from penhas_api.core import serving_lock
 from penhas_api.core.fixtures import load_fixtures
 from penhas_api.core.settings import get_settings
-from penhas_cli.output import console
+from penhas_cli.output import console, fail
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail in one line when the address cannot be bound, before migrating or starting anything (gunicorn
+    would announce itself, then retry for seconds and end in a traceback)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    probe = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        probe.bind((host, port))
+    except OSError as exc:
+        reason = {errno.EADDRINUSE: "is already in use (another penhas serve?): stop it or pick another --port",
+                  errno.EACCES: "needs privileges: pick a port above 1023",
+                  errno.EADDRNOTAVAIL: "is not an address of this machine: check --host"}.get(
+            exc.errno, f"cannot be bound: {exc.strerror}")
+        fail(f"{host}:{port} {reason}")
+    finally:
+        probe.close()
 
 
 def serve(
@@ -26,12 +47,15 @@ def serve(
     """
     from gunicorn.app.base import BaseApplication
 
+    _check_port(host, port)
     if setup:
         migrations.migrate()
         load_fixtures()
         console.print("database ready (migrations applied, fixtures loaded)")
     if worker is None:
         worker = not get_settings().redis_url
+    # Held by this process and the workers gunicorn forks: a restore onto this SQLite database sees us.
+    serving_lock.hold(get_settings().database_url)
     consumer = None
     if worker:
         consumer = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "worker"])
@@ -71,6 +95,8 @@ def worker(
     """
     import tasks  # noqa: F401  (registers every task)
     from penhas_api.core.queue import huey
+
+    serving_lock.hold(get_settings().database_url)
 
     # The priority queue is polled, not blocking: an idle worker backs off up to max_delay between polls, and
     # Huey's 10 s default would sit on a panic alert for up to 10 s; a quarter second keeps alerts well under

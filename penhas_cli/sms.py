@@ -5,7 +5,7 @@ from rich.table import Table
 from penhas_api.core.adapters.sms import mask_number
 from penhas_api.core.db import connection
 from penhas_api.core.services import sms as sms_service
-from penhas_cli.output import console, domain_errors, print_json
+from penhas_cli.output import console, domain_errors, print_json, print_table, whole
 
 app = typer.Typer(
     help="SMS sent to guardians (invites and panic alerts), from the sent_sms_log table. Numbers are masked "
@@ -45,7 +45,8 @@ def list_(
     if json_output:
         print_json(out)
         return
-    table = Table("id", "created (UTC)", "kind", "to", "status", "tries", "provider id", "last error")
+    table = Table(whole("id"), whole("created (UTC)"), "kind", whole("to"), "status", "tries", "provider id",
+                  "last error")
     colors = {"sent": "green", "failed": "red", "retrying": "yellow"}
     for r in out:
         color = colors.get(r["status"], "white")
@@ -53,7 +54,7 @@ def list_(
                       str(r["attempts"]), r["sns_message_id"] or "", (r["last_error"] or "")[:60])
         if show_texts:
             table.add_row("", "", "", "", "", "", "", r["message"])
-    console.print(table)
+    print_table(table)
     if len(out) == limit:
         console.print(f"more: --before-id {out[-1]['id']}")
 

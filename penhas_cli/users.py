@@ -12,11 +12,11 @@ from rich.table import Table
 
 from penhas_api.core.models import Cliente
 from penhas_api.core.services import accounts
-from penhas_cli.output import console, domain_errors, fail, print_json
+from penhas_cli.output import console, domain_errors, fail, print_json, print_table, whole
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 sessions_app = typer.Typer(help="Sessions (logged-in devices) of an account.\n\n"
-                                "Example: penhas users sessions revoke 123", no_args_is_help=True)
+                                "Example: penhas users sessions list 123", no_args_is_help=True)
 app.add_typer(sessions_app, name="sessions")
 
 
@@ -63,11 +63,11 @@ def find(term: str = typer.Argument(..., help="An account id, an e-mail address 
     if not found:
         console.print("no account found")
         raise typer.Exit(1)
-    table = Table("id", "apelido", "e-mail", "status", "login", "created", "delete at")
+    table = Table(whole("id"), "apelido", whole("e-mail"), "status", "login", whole("created"), whole("delete at"))
     for u in found:
         table.add_row(str(u["id"]), u["apelido"], u["email"], u["status"], u["login_status"], u["created_on"],
                       u["perform_delete_at"])
-    console.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -172,6 +172,28 @@ def unlock(cliente_id: int = typer.Argument(..., help="Account id.")):
     with domain_errors():
         accounts.operator_set_login_lock(cliente_id, False)
     console.print(f"login of account {cliente_id} unlocked")
+
+
+@sessions_app.command("list")
+def sessions_list(cliente_id: int = typer.Argument(..., help="Account id."),
+                  json_output: bool = typer.Option(False, "--json", help="Print machine-readable JSON.")):
+    """Her open sessions, newest first: when each was created and last used (to within 5 minutes) and the
+    device's user agent; never a token. Audited. `revoke` ends them all.
+
+    Example: penhas users sessions list 123
+    """
+    with domain_errors():
+        sessions = accounts.operator_list_sessions(cliente_id)
+    rows = [{"id": s.id, "created_at": _when(s.created_at), "last_seen_at": _when(s.last_seen_at),
+             "expires_at": _when(s.expires_at), "user_agent": s.user_agent} for s in sessions]
+    if json_output:
+        print_json(rows)
+        return
+    table = Table(whole("session"), whole("created (UTC)"), whole("last used (UTC)"), "user agent")
+    for r in rows:
+        table.add_row(str(r["id"]), r["created_at"], r["last_seen_at"] or "-", r["user_agent"] or "(unknown)")
+    print_table(table)
+    console.print(f"{len(rows)} open session(s); end them all with `penhas users sessions revoke {cliente_id}`")
 
 
 @sessions_app.command("revoke")

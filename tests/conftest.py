@@ -12,15 +12,17 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from tests.helpers import key_for
+
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 WORKER_INDEX = int(WORKER[2:]) if WORKER.startswith("gw") and WORKER[2:].isdigit() else 0
 _DATA_DIR = tempfile.mkdtemp(prefix=f"penhas-test-{WORKER}-")
 os.environ["PENHAS_DATA_DIR"] = _DATA_DIR
 os.environ.setdefault("RATELIMIT_ENABLED", "0")
-os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 32)
-# Set like production, so `penhas health` passes on the real-services run too.
-for _secret in ("ENCRYPTION_KEY", "HMAC_KEY", "BACKUP_KEY"):
-    os.environ.setdefault(_secret, f"test-{_secret.lower()}-" + "y" * 32)
+# Set like production (well-formed keys, see core/settings.py), so `penhas health` passes on the real-services
+# run too.
+for _secret in ("SECRET_KEY", "ENCRYPTION_KEY", "HMAC_KEY", "BACKUP_KEY"):
+    os.environ.setdefault(_secret, key_for(_secret))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Sign-up looks every CEP up, and no test may call the real ViaCEP: it is "down" unless a test starts the fake
 # (tests/fakes/geo.py).

@@ -1,4 +1,5 @@
 """Skip markers for tests that need a real server, and small shared helpers."""
+import hashlib
 import os
 
 import pytest
@@ -12,6 +13,11 @@ needs_s3 = pytest.mark.skipif(not (os.environ.get("S3_BUCKET") and os.environ.ge
                               reason="needs an S3 store: set S3_BUCKET and S3_ENDPOINT_URL")
 needs_sns = pytest.mark.skipif(not os.environ.get("SNS_ENDPOINT_URL"),
                                reason="needs SNS (moto_server): set SNS_ENDPOINT_URL")
+
+
+def key_for(label: str) -> str:
+    """A fixed, correctly formed key (64 hex characters) for tests: the same label gives the same key."""
+    return hashlib.sha256(f"penhas-test-key:{label}".encode()).hexdigest()
 
 
 def assert_error(response, status: int, error: str, field: str | None = None, reason: str | None = None):

@@ -10,12 +10,14 @@ The instance is built on first use (``from penhas_api.core.queue import huey`` o
 importing a service opens no queue storage.
 """
 import threading
+from pathlib import Path
 
 from huey import PriorityRedisHuey, SqliteHuey
+from huey.storage import SqliteStorage
 
 from penhas_api.core.data_dir import secure as secure_data_dir
 from penhas_api.core.errors import PenhasError
-from penhas_api.core.settings import get_settings
+from penhas_api.core.settings import settings_without_keys
 
 PRIORITY_ALERT = 100
 PRIORITY_DEFAULT = 50
@@ -58,12 +60,32 @@ class PenhasRedisHuey(_PenhasHuey, PriorityRedisHuey):
     pass
 
 
+class _FirstUseSqliteStorage(SqliteStorage):
+    """Huey's SQLite storage creating its file (and the data dir) on first use instead of when the instance is
+    built: every process builds it on import, before its first-start step, and `penhas secrets generate` or a
+    command refused for a missing key must leave a fresh machine untouched."""
+
+    def __init__(self, *args, **kwargs):
+        self._schema_ready = False
+        super().__init__(*args, create_tables=False, **kwargs)
+
+    def _create_connection(self):
+        Path(self.filename).parent.mkdir(parents=True, exist_ok=True)
+        conn = super()._create_connection()
+        if not self._schema_ready:
+            for statement in self.ddl:  # CREATE … IF NOT EXISTS
+                conn.execute(statement)
+            self._schema_ready = True
+        return conn
+
+
 class PenhasSqliteHuey(_PenhasHuey, SqliteHuey):
-    pass
+    storage_class = _FirstUseSqliteStorage
 
 
 def make_huey(settings=None):
-    settings = settings or get_settings()
+    # Built on import by every door, before `penhas secrets`/`db migrate` may have made the keys it never uses.
+    settings = settings or settings_without_keys()
     if settings.redis_url:
         return PenhasRedisHuey("penhas", url=settings.redis_url, utc=True)
     # The embedded queue is a file of the data dir: the dir must exist (private) before SQLite opens it, which on

@@ -8,6 +8,8 @@ the first start of the WSGI app), so restarts keep them.
 ``get_settings()`` answers the settings of the app being served (``use_settings``, set by ``create_app(settings)``
 for its requests) or else the process's own, read once from the environment.
 """
+import base64
+import binascii
 import os
 import secrets
 from contextlib import contextmanager
@@ -90,6 +92,70 @@ def _secret(env: dict, data_dir: Path, name: str) -> str | None:
         return env[name]
     path = data_dir / "secrets" / SECRET_FILES[name]
     return path.read_text().strip() if path.is_file() else None
+
+
+# Every key (SECRET_KEY, ENCRYPTION_KEY, HMAC_KEY, BACKUP_KEY) is 32 random bytes, written as 64 hex characters
+# or as 44 base64 characters (standard or URL-safe alphabet, with its one '=' of padding). Anything else, a
+# passphrase included, is refused at start-up and by `penhas health`: the keys are used as given, so a short
+# or human-chosen one would weaken every recording, backup and CPF digest it protects.
+KEY_BYTES = 32
+KEY_FORMAT = ("32 random bytes written as 64 hex characters or 44 base64 characters "
+              "(`penhas secrets generate` prints a fresh set)")
+# 32 random bytes hold about 30 distinct values; fewer than 16 means a pattern ("00…", "abab…"), not randomness.
+_MIN_DISTINCT_BYTES = 16
+
+
+def new_key() -> str:
+    """A fresh key in the documented format (hex)."""
+    return secrets.token_hex(KEY_BYTES)
+
+
+def _decode_key(value: str) -> bytes | None:
+    if len(value) == 2 * KEY_BYTES:
+        try:
+            return bytes.fromhex(value)
+        except ValueError:
+            return None
+    if len(value) == 44 and value.endswith("=") and not value.endswith("=="):
+        try:
+            return base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    return None
+
+
+def key_format_error(name: str, value: str) -> str | None:
+    """Why ``value`` is not a well-formed key for ``name`` (the message names the variable, never the value)."""
+    raw = _decode_key(value)
+    if raw is None or len(raw) != KEY_BYTES:
+        return f"{name} must be {KEY_FORMAT}"
+    if len(set(raw)) < _MIN_DISTINCT_BYTES:
+        return f"{name} is a repeating pattern, not random bytes: generate one with `penhas secrets generate`"
+    return None
+
+
+def key_errors(settings: "Settings") -> list[str]:
+    """Every malformed or reused key among the configured ones (ENCRYPTION_KEYS_OLD is not checked: a retired
+    key may be the weak one being rotated away)."""
+    errors, seen = [], {}
+    for name in Settings.SECRET_VARIABLES:
+        value = getattr(settings, name.lower())
+        if not value:
+            continue
+        error = key_format_error(name, value)
+        if error:
+            errors.append(error)
+        elif value in seen:
+            errors.append(f"{name} holds the same value as {seen[value]}: each key must be its own")
+        seen.setdefault(value, name)
+    return errors
+
+
+def check_keys(settings: "Settings") -> "Settings":
+    errors = key_errors(settings)
+    if errors:
+        raise ConfigError("; ".join(errors))
+    return settings
 
 
 @dataclass(frozen=True)
@@ -267,7 +333,7 @@ def ensure_secrets(settings: Settings) -> Settings:
             values[name.lower()] = path.read_text().strip()
             continue
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
+            fh.write(new_key())
         values[name.lower()] = path.read_text().strip()
     return replace(settings, **values)
 
@@ -277,16 +343,16 @@ def provision() -> Settings:
     settings = _settings if _settings is not None else load_settings()
     # Private first (umask 077, dir 0700): the secrets and databases created next are the owner's only.
     secure_data_dir(settings.data_dir)
-    settings = ensure_secrets(settings)
+    settings = check_keys(ensure_secrets(settings))
     reset_settings(settings)
     return settings
 
 
-def check_complete(settings: Settings) -> Settings:
+def check_complete(settings: Settings, *, keys: bool = True) -> Settings:
     if settings.missing_secrets:
         raise ConfigError(", ".join(settings.missing_secrets) + " not set: set them in the environment, or run "
                           "`penhas db migrate` once to generate the embedded setup's")
-    return settings
+    return check_keys(settings) if keys else settings
 
 
 def get_settings() -> Settings:
@@ -297,6 +363,21 @@ def get_settings() -> Settings:
     global _settings
     if _settings is None:
         _settings = check_complete(load_settings())
+    return _settings
+
+
+def settings_without_keys() -> Settings:
+    """The current settings, else the environment's read afresh without requiring the keys: for what needs no
+    key and is built when a process starts, before its first-start step (the queue's location)."""
+    return _current.get() or _settings or load_settings()
+
+
+def diagnostic_settings() -> Settings:
+    """The process's settings for `penhas health`: malformed keys are let through so that its secrets check
+    reports them as down next to everything else, instead of stopping the command (every other start refuses)."""
+    global _settings
+    if _settings is None:
+        _settings = check_complete(load_settings(), keys=False)
     return _settings
 
 

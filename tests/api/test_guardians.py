@@ -9,7 +9,7 @@ from penhas_api.core.models import Cliente, Guardian, SentSms
 from penhas_api.core.services.guardians import check_token, new_token
 from penhas_api.core.settings import load_settings, reset_settings
 from tests.factories import auth_headers, make_user
-from tests.helpers import assert_error
+from tests.helpers import assert_error, key_for
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "app" / "help_center"
 
@@ -208,7 +208,7 @@ def test_tokens_are_checked_before_any_lookup(client, headers):
     assert_error(act(client, forged, "accept"), 400, "token_invalid_hash")
     # Well signed but never issued (or issued under another secret: then the hash check fails).
     assert_error(guardian_page(client, new_token()), 404, "item_not_found")
-    reset_settings(load_settings(dict(os.environ, SECRET_KEY="another-server-secret-" + "y" * 32)))
+    reset_settings(load_settings(dict(os.environ, SECRET_KEY=key_for("another-server"))))
     try:
         foreign = new_token()
     finally:

@@ -16,7 +16,7 @@ from penhas_api.core.settings import load_settings, reset_settings
 from penhas_cli.main import app as cli
 from tests.audio_samples import aac, empty_audio_storage, upload  # noqa: F401 (autouse fixture)
 from tests.factories import auth_headers, make_user
-from tests.helpers import assert_error
+from tests.helpers import assert_error, key_for
 
 runner = CliRunner()
 
@@ -232,7 +232,7 @@ def test_rewrap_after_master_key_rotation(client, her):
     _, headers = her
     event = str(uuid.uuid4())
     seg = aac()
-    old_key, new_key = "old-master-" + "a" * 53, "new-master-" + "b" * 53
+    old_key, new_key = key_for("old-master"), key_for("new-master")
     try:
         reset_settings(load_settings(dict(os.environ, ENCRYPTION_KEY=old_key)))
         upload(client, headers, event, 1, seg)
@@ -253,7 +253,7 @@ def test_rewrap_after_master_key_rotation(client, her):
         assert "0 data key(s)" in run("rewrap").output
 
         # Without the key that wrapped a data key, rewrap stops with a clear error instead of a traceback.
-        reset_settings(load_settings(dict(os.environ, ENCRYPTION_KEY="unrelated-" + "c" * 54)))
+        reset_settings(load_settings(dict(os.environ, ENCRYPTION_KEY=key_for("unrelated"))))
         failed = run("rewrap")
         assert failed.exit_code == 1 and "not configured" in failed.output
     finally:

@@ -44,3 +44,25 @@ def test_a_malformed_number_stops_the_command_naming_the_variable(monkeypatch):
         monkeypatch.undo()
         reset_settings(None)
     assert result.exit_code == 2 and "SMTP_PORT must be a whole number" in result.output
+
+
+def test_a_fresh_machine_in_a_new_process(tmp_path):
+    """In a process of its own (the queue is built on import, before any key exists): a command refused for the
+    missing keys leaves the machine untouched, and the first `penhas db` command sets it up."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_FILES and k not in ("DATABASE_URL", "REDIS_URL")}
+    env["PENHAS_DATA_DIR"] = str(tmp_path / "data")
+
+    def penhas(*args):
+        return subprocess.run([sys.executable, "-m", "penhas_cli.main", *args], env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    refused = penhas("users", "find", "maria")
+    assert refused.returncode == 2 and "SECRET_KEY" in refused.stdout + refused.stderr
+    assert not (tmp_path / "data").exists()
+    first = penhas("db", "status")
+    assert first.returncode == 0, first.stderr
+    assert sorted(p.name for p in (tmp_path / "data" / "secrets").iterdir()) == sorted(SECRET_FILES.values())

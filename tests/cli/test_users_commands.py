@@ -143,3 +143,57 @@ def test_ids_out_of_range_or_not_ascii_name_nobody():
     # Her id in Arabic-Indic digits is not her id (int() would read "١٢" as 12).
     arabic = str(user.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     assert run("find", arabic).exit_code == 1
+
+
+def test_sessions_list_shows_each_device_and_when_it_was_used_never_a_token(client, frozen_clock):
+    user = make_user()
+    other = make_user()
+    tokens = []
+    for device in (UA, "iOS 17/iPhone 13 mini/3.7.4 — a long device description " + "x" * 40):
+        r = client.post("/login", query_string={"app_version": device},
+                        data={"email": user.email, "senha": DEFAULT_PASSWORD})
+        assert r.status_code == 200, r.get_data(as_text=True)
+        tokens.append(r.get_json()["session"])
+        frozen_clock.advance(hours=1)
+    client.post("/login", query_string={"app_version": UA}, data={"email": other.email, "senha": DEFAULT_PASSWORD})
+    # Using the first session moves its "last used"; within five minutes of that, no further write.
+    frozen_clock.advance(minutes=30)
+    assert client.get("/me", headers={"X-Api-Key": tokens[0]}).status_code == 200
+
+    r = run("sessions", "list", user.id, "--json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert [s["user_agent"] for s in rows] == [
+        "iOS 17/iPhone 13 mini/3.7.4 — a long device description " + "x" * 40, UA]
+    assert [(s["created_at"], s["last_seen_at"]) for s in rows] == [
+        ("2026-11-23 13:00", "2026-11-23 13:00"), ("2026-11-23 12:00", "2026-11-23 14:30")]
+    # The table (piped: one row per line, nothing cut) and never a token.
+    r = run("sessions", "list", user.id)
+    assert r.exit_code == 0
+    line = next(line for line in r.output.splitlines() if "Pixel" in line)
+    assert "2026-11-23 12:00" in line and "2026-11-23 14:30" in line and UA in line
+    assert all(t not in r.output for t in tokens) and "2 open session(s)" in r.output
+    assert audit_actions()[-2:] == [("users.sessions_list", str(user.id), "ana.ops")] * 2
+    assert run("sessions", "list", 999999).exit_code == 1
+
+
+def test_listings_keep_ids_and_dates_whole_on_an_80_column_terminal(client, monkeypatch):
+    """On a narrow terminal the free-text columns wrap; the session id, dates and (here long) device stay
+    readable: ids and dates are never cut."""
+    import io
+
+    from rich.console import Console
+
+    import penhas_cli.output as output
+
+    user = make_user()
+    device = "Android 14/Samsung Galaxy S23 Ultra with a very long build description " * 2
+    client.post("/login", query_string={"app_version": device}, data={"email": user.email, "senha": DEFAULT_PASSWORD})
+    screen = io.StringIO()
+    monkeypatch.setattr(output, "console", Console(file=screen, width=80, force_terminal=True, color_system=None))
+    assert run("sessions", "list", user.id).exit_code == 0
+    lines = screen.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    session_id = str(ClienteSession.get().id)
+    created = ClienteSession.get().created_at.strftime("%Y-%m-%d %H:%M")
+    assert any(session_id in line and line.count(created) == 2 for line in lines), screen.getvalue()

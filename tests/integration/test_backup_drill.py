@@ -134,7 +134,10 @@ def _drill(where: str, app, client, wipe: str = "drop"):
     assert [m["id"] for m in listed] == [manifest["id"]]
 
     _wipe(wipe)
-    _invoke("backup", "restore", manifest["id"], "--target", get_settings().database_url, "--yes", "--from", where)
+    restored = _invoke("backup", "restore", manifest["id"], "--target", get_settings().database_url, "--yes",
+                       "--from", where)
+    # A wiped (dropped) database has nothing to keep; a database that moved on is backed up before being replaced.
+    assert ("safety backup" in restored.output) == (wipe != "drop")
 
     assert _every_row() == expected
     with database.connection_context():
@@ -170,8 +173,9 @@ def test_drill_on_the_configured_storage(app, client):
 
 def test_drill_into_a_directory_over_a_database_that_moved_on(tmp_path, app, client):
     manifest = _drill(str(tmp_path / "bk"), app, client, wipe="dirty")
-    assert sorted(p.name for p in (tmp_path / "bk").iterdir()) == [f"{manifest['id']}.dump.enc",
-                                                                    f"{manifest['id']}.manifest.json"]
+    names = sorted(p.name for p in (tmp_path / "bk").iterdir())
+    # The backup restored, and the safety backup of what the restore replaced.
+    assert len(names) == 4 and {f"{manifest['id']}.dump.enc", f"{manifest['id']}.manifest.json"} < set(names)
 
 
 @needs_s3

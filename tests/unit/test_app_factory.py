@@ -9,13 +9,14 @@ from penhas_api.core.fixtures import load_fixtures
 from penhas_api.core.migrate import migrate
 from penhas_api.core.models import Cliente
 from penhas_api.core.settings import ConfigError, ensure_secrets, get_settings, load_settings
+from tests.helpers import key_for
 from tests.factories import auth_headers, make_user
 
 
 def _settings_in(directory, secret):
     return load_settings({"PENHAS_DATA_DIR": str(directory), "DATABASE_URL": f"sqlite:///{directory}/penhas.db",
-                          "SECRET_KEY": secret, "ENCRYPTION_KEY": "e" * 64, "HMAC_KEY": "h" * 64,
-                          "BACKUP_KEY": "b" * 64, "RATELIMIT_ENABLED": "0", "LOG_LEVEL": "WARNING"})
+                          "SECRET_KEY": secret, "ENCRYPTION_KEY": key_for("e"), "HMAC_KEY": key_for("h"),
+                          "BACKUP_KEY": key_for("b"), "RATELIMIT_ENABLED": "0", "LOG_LEVEL": "WARNING"})
 
 
 def test_two_apps_in_one_process_talk_to_their_own_sqlite_files(tmp_path):
@@ -23,7 +24,7 @@ def test_two_apps_in_one_process_talk_to_their_own_sqlite_files(tmp_path):
     for name in ("one", "two"):
         directory = tmp_path / name
         directory.mkdir()
-        app = create_app(_settings_in(directory, f"secret-of-{name}-" + "x" * 32), config={"TESTING": True})
+        app = create_app(_settings_in(directory, key_for(f"secret-of-{name}")), config={"TESTING": True})
         with app.app_context():
             assert get_settings().data_dir == directory
             migrate()

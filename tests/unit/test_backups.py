@@ -11,7 +11,7 @@ from penhas_api.core.services import backups
 from penhas_api.core.services.backups import container
 from penhas_api.core.services.health import extra_checks
 from penhas_api.core.settings import get_settings, load_settings, reset_settings
-from tests.helpers import needs_sqlite
+from tests.helpers import needs_sqlite, key_for
 
 
 def test_encryption_round_trip_detects_tampering_and_swapped_ids(tmp_path):
@@ -114,13 +114,13 @@ def test_verify_fails_when_counts_differ_from_the_manifest(db, tmp_path):
 
 def test_a_backup_needs_the_key_it_was_made_with(db, tmp_path):
     manifest = backups.create_backup(str(tmp_path))
-    reset_settings(load_settings(dict(os.environ, BACKUP_KEY="another-key-" + "y" * 40)))
+    reset_settings(load_settings(dict(os.environ, BACKUP_KEY=key_for("another-backup-key"))))
     try:
         with pytest.raises(PenhasError, match="another key"):
             backups.verify_backup(manifest.id, str(tmp_path))
     finally:
         reset_settings(None)
-    assert get_settings().backup_key != "another-key-" + "y" * 40
+    assert get_settings().backup_key != key_for("another-backup-key")
 
 
 def test_unknown_or_malicious_ids_are_refused(db, tmp_path):

@@ -64,6 +64,7 @@ class ClienteSession(BaseModel):
     created_at = pw.DateTimeField()
     expires_at = pw.DateTimeField()
     last_seen_at = pw.DateTimeField(null=True)
+    user_agent = pw.CharField(max_length=300, null=True)
 
     class Meta:
         table_name = "clientes_active_sessions"

@@ -602,6 +602,17 @@ def operator_revoke_sessions(cliente_id: int, actor: str | None = None) -> int:
     return count
 
 
+def operator_list_sessions(cliente_id: int, actor: str | None = None) -> list[ClienteSession]:
+    """Her open sessions, newest first: when each started, when it was last used (to within five minutes) and
+    the device's user agent. Audited like every look at an account."""
+    _operator_target(cliente_id)
+    sessions = list(ClienteSession.select().where(ClienteSession.cliente == cliente_id,
+                                                  ClienteSession.expires_at > clock.now())
+                    .order_by(ClienteSession.created_at.desc(), ClienteSession.id.desc()))
+    audit("users.sessions_list", "cliente", cliente_id, actor=actor, sessions=len(sessions))
+    return sessions
+
+
 def active_session_count(cliente_id: int) -> int:
     return ClienteSession.select().where(ClienteSession.cliente == cliente_id,
                                          ClienteSession.expires_at > clock.now()).count()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from penhas_api.core.db import database, init_db, sqlite_path
 from penhas_api.core.failures import NOT_MIGRATED, FailureError, describe
-from penhas_api.core.settings import get_settings
+from penhas_api.core.settings import ConfigError, get_settings, key_errors
 
 
 @dataclass
@@ -105,6 +105,9 @@ def _audio_tools():
 
 def _secrets():
     s = get_settings()
+    malformed = key_errors(s)
+    if malformed:
+        raise ConfigError("; ".join(malformed))
     generated = s.generated_secrets
     shared_deployment = s.is_postgres or s.s3_bucket or s.redis_url
     if generated and shared_deployment:

@@ -19,6 +19,6 @@ from penhas_api.core.services.backups.manifests import (  # noqa: F401
 from penhas_api.core.services.backups.runs import last_verifications  # noqa: F401
 from penhas_api.core.services.backups.create import create_backup  # noqa: F401
 from penhas_api.core.services.backups.verify import VerifyResult, verify_backup  # noqa: F401
-from penhas_api.core.services.backups.restore import restore_backup  # noqa: F401
+from penhas_api.core.services.backups.restore import Restored, restore_backup  # noqa: F401
 from penhas_api.core.services.backups.retention import PrunePlan, plan_prune, prune_backups  # noqa: F401
 from penhas_api.core.services.backups.health import health_detail  # noqa: F401

@@ -177,11 +177,55 @@ def check_sqlite(raw: Path) -> dict:
     return _sqlite_inventory(raw)[0]
 
 
-def restore_postgres(raw: Path, target_url: str) -> None:
-    # Pooled idle connections of this process would keep the old schema's catalog entries busy.
+def _close_own_pool() -> None:
+    # Pooled idle connections of this process would keep the old schema's catalog entries busy (and count as
+    # other clients of the target).
     close_all = getattr(database.obj, "close_all", None)
     if close_all:
         close_all()
+
+
+def pg_other_connections(url: str) -> int:
+    """Client connections to the database of ``url`` other than this process's probe."""
+    import psycopg2
+
+    _close_own_pool()
+    try:
+        conn = _pg_connect(url)
+    except psycopg2.OperationalError as exc:  # libpq's message names host and database, never the password
+        raise backup_error(f"cannot connect to the target database: {str(exc).strip().splitlines()[0][:300]}"
+                           ) from None
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def has_tables(url: str) -> bool:
+    """Whether the database holds any table (something a restore would overwrite)."""
+    if engine_of(url) == "postgresql":
+        conn = _pg_connect(url)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(_PG_TABLES)
+                return any(r[0] not in IGNORED_TABLES for r in cursor.fetchall())
+        finally:
+            conn.close()
+    path = sqlite_path(url)
+    if not path.is_file():
+        return False
+    conn = sqlite3.connect(path)
+    try:
+        return bool(conn.execute(_SQLITE_TABLES).fetchall())
+    finally:
+        conn.close()
+
+
+def restore_postgres(raw: Path, target_url: str) -> None:
+    _close_own_pool()
     conn = _pg_connect(target_url)
     conn.autocommit = True
     try:

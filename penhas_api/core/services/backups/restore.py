@@ -1,16 +1,19 @@
 """Restoring a backup over a target database, and closing the run records the dump caught running."""
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 import peewee
 
-from penhas_api.core import clock
+from penhas_api.core import clock, serving_lock
 from penhas_api.core.audit import audit
 from penhas_api.core.db import connection, database, make_database
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.models import BackupRun
 from penhas_api.core.services.backups.container import fetch_plain, workdir
-from penhas_api.core.services.backups.engines import engine_of, restore_postgres, restore_sqlite, sqlite_path
+from penhas_api.core.services.backups.create import create_backup
+from penhas_api.core.services.backups.engines import (engine_of, has_tables, pg_other_connections, restore_postgres,
+                                                      restore_sqlite, sqlite_path)
 from penhas_api.core.services.backups.errors import backup_error
 from penhas_api.core.services.backups.locations import Location, location
 from penhas_api.core.services.backups.manifests import Manifest, get_manifest
@@ -19,23 +22,55 @@ from penhas_api.core.services.backups.manifests import Manifest, get_manifest
 log = logging.getLogger("penhas.backups")
 
 
-def restore_backup(backup_id: str, target_url: str, where: str | None = None, progress=None) -> Manifest:
-    """Replace everything in ``target_url`` with the backup's contents. Stop the API and workers first.
+@dataclass
+class Restored:
+    manifest: Manifest
+    safety_backup: Manifest | None  # the backup of what the restore replaced (None: empty target, or skipped)
+    forced_over: str | None  # the active clients a --force restore went ahead despite
+
+
+def active_clients(target_url: str) -> str | None:
+    """What else uses the target database right now, in words for the operator; None when nothing does.
+    PostgreSQL: other client connections to it. SQLite: a `penhas serve` or `penhas worker` holding its lock."""
+    if engine_of(target_url) == "postgresql":
+        count = pg_other_connections(target_url)
+        return f"{count} other connection(s) to the target database are open" if count else None
+    if serving_lock.in_use(target_url):
+        return "a penhas serve or penhas worker is running on the target database"
+    return None
+
+
+def restore_backup(backup_id: str, target_url: str, where: str | None = None, progress=None, *, force: bool = False,
+                   safety_backup: bool = True, on_forced=None) -> Restored:
+    """Replace everything in ``target_url`` with the backup's contents. Stop the API and workers first: a target
+    with active clients is refused unless ``force`` (``on_forced(description)`` is told before going ahead).
+    What the target holds is backed up first (to ``where``, next to the backup being restored) unless
+    ``safety_backup`` is off or the target has no tables.
 
     The target may be the configured database itself, lost or empty (the disaster this exists for): nothing is
-    written to the configured database before the restore, and its run record and audit row are written after
-    it, so they land in the restored database instead of being replaced or overwriting a restored row."""
+    written to the configured database before the restore but the safety backup's own record, and the restore's
+    run record and audit row are written after it, so they land in the restored database instead of being
+    replaced or overwriting a restored row."""
     loc = location(where)
     step = progress or (lambda _msg: None)
     started = clock.now()
+    safety, busy = None, None
     try:
         target_engine = engine_of(target_url)
+        manifest = get_manifest(backup_id, where)
+        if manifest.engine != target_engine:
+            raise backup_error(f"a {manifest.engine} backup cannot be restored into {target_engine}")
+        busy = active_clients(target_url)
+        if busy and not force:
+            raise backup_error(f"{busy}: stop every penhas serve and penhas worker using it, or pass --force")
+        if busy and on_forced:
+            on_forced(busy)
         with workdir() as work:
-            manifest = get_manifest(backup_id, where)
-            if manifest.engine != target_engine:
-                raise backup_error(f"a {manifest.engine} backup cannot be restored into {target_engine}")
             step("download")
             raw = fetch_plain(manifest, loc, work)
+            if safety_backup and has_tables(target_url):
+                step("safety")
+                safety = create_backup(where, database_url=target_url)
             step("restore")
             if not database.is_closed():
                 database.close()
@@ -49,9 +84,11 @@ def restore_backup(backup_id: str, target_url: str, where: str | None = None, pr
         _record_restore(loc, backup_id, started, "failed", error=message[:1000])
         raise
     _record_restore(loc, backup_id, started, "ok", detail={"target_engine": target_engine,
-                                                           "rows": manifest.total_rows},
+                                                           "rows": manifest.total_rows,
+                                                           "safety_backup": safety.id if safety else None,
+                                                           "forced": bool(busy)},
                     schema_version=manifest.schema_version)
-    return manifest
+    return Restored(manifest, safety, busy)
 
 
 def _record_restore(loc: Location, backup_id: str, started: datetime, status: str, error: str | None = None,
@@ -65,8 +102,9 @@ def _record_restore(loc: Location, backup_id: str, started: datetime, status: st
             BackupRun.create(kind="restore", backup_id=backup_id, location=loc.label, status=status, error=error,
                              started_at=started, finished_at=clock.now(), detail=detail or {})
             if status == "ok":
-                audit("backup.restore", "backup", backup_id, target_engine=(detail or {}).get("target_engine"),
-                      schema_version=schema_version)
+                audit("backup.restore", "backup", backup_id, target_engine=detail["target_engine"],
+                      schema_version=schema_version, safety_backup=detail["safety_backup"],
+                      forced=detail["forced"])
     except peewee.DatabaseError as exc:
         log.warning("restore of %s (%s) could not be recorded: %s", backup_id, status, exc.__class__.__name__)
 
