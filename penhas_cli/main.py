@@ -85,8 +85,8 @@ def _setup(ctx: typer.Context,
         ctx.obj = {"config_error": str(exc), "settings_read": settings is not None}
         if settings is None:
             return
-    if ctx.invoked_subcommand == "health":
-        os.umask(data_dir.UMASK)  # health creates nothing, not even the data dir; it reports its modes
+    if ctx.invoked_subcommand == "health" and not settings.data_dir.exists():
+        os.umask(data_dir.UMASK)  # health creates nothing, not even the data dir
     else:
         data_dir.secure(settings.data_dir)
     setup_logging(settings.log_level)

@@ -91,12 +91,7 @@ def make_huey(settings=None):
     # The embedded queue is a file of the data dir: the dir must exist (private) before SQLite opens it, which on
     # a fresh setup is before any command has provisioned it.
     secure_data_dir(settings.data_dir)
-    return PenhasSqliteHuey("penhas", filename=str(embedded_queue_file(settings)), utc=True)
-
-
-def embedded_queue_file(settings):
-    """The SQLite file of the embedded queue (no REDIS_URL)."""
-    return settings.data_dir / "huey.db"
+    return PenhasSqliteHuey("penhas", filename=str(settings.data_dir / "huey.db"), utc=True)
 
 
 _building = threading.Lock()

@@ -55,9 +55,9 @@ def _queue():
         return "redis"
     from penhas_api.core import queue
 
-    if not queue.embedded_queue_file(s).exists():
-        # Opening it would create it, and the data dir: health looks, it creates nothing.
-        raise RuntimeError("embedded queue not created yet: run `penhas db migrate`")
+    if not s.data_dir.exists():
+        # Opening the embedded queue would create the data dir: health looks, it creates nothing.
+        raise RuntimeError("data dir not created yet: run `penhas db migrate`")
     queue.pending_count()
     return "sqlite"
 
