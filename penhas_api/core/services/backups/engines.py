@@ -187,14 +187,9 @@ def _close_own_pool() -> None:
 
 def pg_other_connections(url: str) -> int:
     """Client connections to the database of ``url`` other than this process's probe."""
-    import psycopg2
-
     _close_own_pool()
-    try:
-        conn = _pg_connect(url)
-    except psycopg2.OperationalError as exc:  # libpq's message names host and database, never the password
-        raise backup_error(f"cannot connect to the target database: {str(exc).strip().splitlines()[0][:300]}"
-                           ) from None
+    # A missing or unreachable target raises libpq's error: the CLI names it with its remedy (penhas_cli/errors.py).
+    conn = _pg_connect(url)
     try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
