@@ -10,18 +10,15 @@ clients and prints p50/p95/p99 latency and requests/s. The figure that matters i
 """
 import argparse
 import csv
-import os
 import random
-import socket
-import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import drive, print_table, serve, setup_db  # noqa: E402
 STATIONS = ROOT / "tests" / "data" / "delegacias-2020.csv"
 BRAZIL = (-33.7, 5.2, -73.9, -34.8)  # lat min/max, lng min/max
 FONTE = "bench"
@@ -101,43 +98,6 @@ def make_token() -> str:
         return open_session(user)[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def drive(url_for, headers: dict, total: int, concurrency: int) -> dict:
-    import requests
-
-    latencies, errors, lock = [], [0], threading.Lock()
-    counter = iter(range(total))
-
-    def worker():
-        session = requests.Session()
-        while True:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            t = time.perf_counter()
-            r = session.get(url_for(i), headers=headers, timeout=30)
-            elapsed = time.perf_counter() - t
-            with lock:
-                latencies.append(elapsed * 1000)
-                errors[0] += r.status_code != 200
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    wall = time.perf_counter() - start
-    q = statistics.quantiles(latencies, n=100)
-    return {"p50": q[49], "p95": q[94], "p99": q[98], "rps": total / wall, "errors": errors[0], "n": total}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--centers", type=int, default=100_000, help="synthetic centers to load (default 100000)")
@@ -148,58 +108,35 @@ def main():
     ap.add_argument("--skip-load", action="store_true", help="reuse the centers of a previous run")
     args = ap.parse_args()
 
-    from penhas_api.core.db import database, init_db
-    from penhas_api.core.fixtures import load_fixtures
-    from penhas_api.core.migrate import migrate
-    from penhas_api.core.settings import get_settings
+    from penhas_api.core.db import database
 
-    init_db()
-    migrate()
-    load_fixtures()
-    engine = "postgresql" if get_settings().is_postgres else "sqlite"
+    engine = setup_db()
     with database.connection_context():
         if not args.skip_load:
             took = load_centers(args.centers)
             print(f"loaded {args.centers} centers into {engine} in {took:.1f}s")
         token = make_token()
-    port = free_port()
-    env = dict(os.environ, RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING")
-    server = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "serve", "--no-setup", "--no-worker",
-                               "--port", str(port), "--workers", str(args.workers)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serve(args.workers) as base:
         import requests
 
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
         rng = random.Random(11)
         cities = station_points()
         points = [(lat + rng.gauss(0, 0.2), lng + rng.gauss(0, 0.2)) for lat, lng in
                   (rng.choice(cities) for _ in range(args.requests))]
         headers = {"X-Api-Key": token}
-        search = lambda i: (f"{base}/me/pontos-de-apoio?projeto=Penhas&latitude={points[i][0]:.5f}"  # noqa: E731
-                            f"&longitude={points[i][1]:.5f}&max_distance={args.radius}")
-        drive(search, headers, min(200, args.requests), args.concurrency)  # warm-up
-        sample = requests.get(search(0), headers=headers).json()
-        results = {"GET /health": drive(lambda i: f"{base}/health", {}, args.requests, args.concurrency),
-                   f"GET /me/pontos-de-apoio ({args.radius} km)": drive(search, headers, args.requests,
-                                                                       args.concurrency)}
-    finally:
-        server.terminate()
-        server.wait(15)
+        search = lambda s, i: s.get(f"{base}/me/pontos-de-apoio?projeto=Penhas&latitude={points[i][0]:.5f}"  # noqa: E731
+                                    f"&longitude={points[i][1]:.5f}&max_distance={args.radius}", headers=headers,
+                                    timeout=30)
+        drive(search, min(200, args.requests), args.concurrency)  # warm-up
+        sample = search(requests, 0).json()
+        results = {"GET /health": drive(lambda s, i: s.get(f"{base}/health", timeout=30), args.requests,
+                                        args.concurrency),
+                   f"GET /me/pontos-de-apoio ({args.radius} km)": drive(search, args.requests, args.concurrency)}
     print(f"\nengine={engine} centers={args.centers} concurrency={args.concurrency} workers={args.workers} "
           f"requests={args.requests} (sample query returned {len(sample['rows'])} rows, has_more={sample['has_more']})")
-    print(f"{'endpoint':40} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>6}")
-    for name, r in results.items():
-        print(f"{name:40} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['rps']:8.1f} {r['errors']:6d}")
+    print_table(results)
     h, s = results["GET /health"], list(results.values())[1]
     print(f"ratio search/health: p50 x{s['p50'] / h['p50']:.1f}, p95 x{s['p95'] / h['p95']:.1f}")
-
 
 if __name__ == "__main__":
     main()

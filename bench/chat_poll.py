@@ -10,21 +10,18 @@ concurrent clients and prints p50/p95/p99 latency and requests/s. Every poll dec
     PENHAS_DATA_DIR=/tmp/bench-chat-sqlite python bench/chat_poll.py --rooms 2000 --messages 200
 """
 import argparse
-import collections
-import os
 import random
 import secrets
-import socket
-import statistics
-import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import drive, print_table, serve, setup_db  # noqa: E402
+
 MARK = "bench-chat"
 
 
@@ -95,45 +92,6 @@ def tokens_for(rooms: list[tuple[int, int]]) -> list[tuple[str, str]]:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def drive(request, total: int, concurrency: int) -> dict:
-    import requests
-
-    latencies, errors, lock = [], collections.Counter(), threading.Lock()
-    counter = iter(range(total))
-
-    def worker():
-        session = requests.Session()
-        while True:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            t = time.perf_counter()
-            r = request(session, i)
-            elapsed = time.perf_counter() - t
-            with lock:
-                latencies.append(elapsed * 1000)
-                if r.status_code != 200:
-                    errors[f"{r.status_code} {r.text[:80]}"] += 1
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    wall = time.perf_counter() - start
-    q = statistics.quantiles(latencies, n=100)
-    return {"p50": q[49], "p95": q[94], "p99": q[98], "rps": total / wall, "errors": sum(errors.values()),
-            "n": total, "why": dict(errors)}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rooms", type=int, default=2000, help="private rooms to load (default 2000)")
@@ -144,15 +102,9 @@ def main():
     ap.add_argument("--skip-load", action="store_true", help="reuse the rooms of a previous run")
     args = ap.parse_args()
 
-    from penhas_api.core.db import database, init_db
-    from penhas_api.core.fixtures import load_fixtures
-    from penhas_api.core.migrate import migrate
-    from penhas_api.core.settings import get_settings
+    from penhas_api.core.db import database
 
-    init_db()
-    migrate()
-    load_fixtures()
-    engine = "postgresql" if get_settings().is_postgres else "sqlite"
+    engine = setup_db()
     with database.connection_context():
         if args.skip_load:
             rooms = loaded_rooms()
@@ -160,51 +112,32 @@ def main():
             rooms, took = load(args.rooms, args.messages)
             print(f"loaded {args.rooms} rooms x {args.messages} messages into {engine} in {took:.1f}s")
         creds = tokens_for(rooms)
-    port = free_port()
-    env = dict(os.environ, RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING")
-    server = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "serve", "--no-setup", "--no-worker",
-                               "--port", str(port), "--workers", str(args.workers)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     rng = random.Random(3)
     picks = [rng.randrange(len(creds)) for _ in range(args.requests)]
 
-    def poll(session, i):
-        api_key, room = creds[picks[i]]
-        return session.get(f"{base}/me/chats-messages", params={"chat_auth": room, "rows": "100"},
-                           headers={"X-Api-Key": api_key}, timeout=30)
-
-    def send(session, i):
-        api_key, room = creds[picks[i]]
-        return session.post(f"{base}/me/chats-messages", params={"chat_auth": room},
-                            data={"message": f"mensagem de teste {i}"}, headers={"X-Api-Key": api_key}, timeout=30)
-
-    try:
+    with serve(args.workers) as base:
         import requests
 
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+        def poll(session, i):
+            api_key, room = creds[picks[i]]
+            return session.get(f"{base}/me/chats-messages", params={"chat_auth": room, "rows": "100"},
+                               headers={"X-Api-Key": api_key}, timeout=30)
+
+        def send(session, i):
+            api_key, room = creds[picks[i]]
+            return session.post(f"{base}/me/chats-messages", params={"chat_auth": room},
+                                data={"message": f"mensagem de teste {i}"}, headers={"X-Api-Key": api_key},
+                                timeout=30)
+
         drive(poll, min(200, args.requests), args.concurrency)  # warm-up
         sample = poll(requests.Session(), 0).json()
         results = {"GET /health": drive(lambda s, i: s.get(f"{base}/health", timeout=30), args.requests,
                                         args.concurrency),
                    "GET /me/chats-messages (rows=100)": drive(poll, args.requests, args.concurrency),
                    "POST /me/chats-messages": drive(send, args.requests, args.concurrency)}
-    finally:
-        server.terminate()
-        server.wait(15)
     print(f"\nengine={engine} rooms={args.rooms} messages/room={args.messages} concurrency={args.concurrency} "
           f"workers={args.workers} requests={args.requests} (sample poll returned {len(sample['messages'])} messages)")
-    print(f"{'endpoint':40} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>6}")
-    for name, r in results.items():
-        print(f"{name:40} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['rps']:8.1f} {r['errors']:6d}")
-        for why, count in r["why"].items():
-            print(f"    {count} × {why}")
-
+    print_table(results, why=True)
 
 if __name__ == "__main__":
     main()

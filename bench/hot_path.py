@@ -29,13 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.centers_search import free_port, load_centers, make_token  # noqa: E402
+from bench.centers_search import load_centers, make_token  # noqa: E402
+from bench.harness import free_port, loadavg, setup_db  # noqa: E402
 
 SEARCH_POINT = (-23.5505, -46.6333)  # São Paulo: the dense city of the benchmark's synthetic centers
-
-
-def loadavg() -> float:
-    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 class _Capture(logging.Handler):
@@ -196,17 +193,12 @@ def main():
     ap.add_argument("--radius", type=int, default=50)
     args = ap.parse_args()
 
-    from penhas_api.core.db import database, init_db
-    from penhas_api.core.fixtures import load_fixtures
-    from penhas_api.core.migrate import migrate
+    from penhas_api.core.db import database
     from penhas_api.core.services.notifications import notify_users
-    from penhas_api.core.settings import get_settings, provision
+    from penhas_api.core.settings import provision
 
     provision()
-    init_db()
-    migrate()
-    load_fixtures()
-    engine = "postgresql" if get_settings().is_postgres else "sqlite"
+    engine = setup_db()
     with database.connection_context():
         if not args.skip_load:
             print(f"loaded {args.centers} centers into {engine} in {load_centers(args.centers):.1f}s", flush=True)

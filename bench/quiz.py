@@ -12,17 +12,13 @@ worker no request recompiles. Prints p50/p95/p99 latency and requests/s for both
     PENHAS_DATA_DIR=/tmp/bench-sqlite python bench/quiz.py --concurrency 2
 """
 import argparse
-import os
-import socket
-import statistics
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import drive, serve, setup_db  # noqa: E402
 
 
 def prepare(n: int) -> tuple[str, list[int], str]:
@@ -60,42 +56,6 @@ def prepare(n: int) -> tuple[str, list[int], str]:
     return token, ids, ref
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def drive(request, total: int, concurrency: int) -> dict:
-    import requests
-
-    latencies, errors, lock = [], [0], threading.Lock()
-    counter = iter(range(total))
-
-    def worker():
-        http = requests.Session()
-        while True:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            t = time.perf_counter()
-            r = request(http, i)
-            elapsed = time.perf_counter() - t
-            with lock:
-                latencies.append(elapsed * 1000)
-                errors[0] += r.status_code != 200
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    wall = time.perf_counter() - start
-    q = statistics.quantiles(latencies, n=100)
-    return {"p50": q[49], "p95": q[94], "p99": q[98], "rps": total / wall, "errors": errors[0]}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=1000, help="answers (and /health calls) to send")
@@ -103,47 +63,25 @@ def main():
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     args = ap.parse_args()
 
-    from penhas_api.core.db import database, init_db
-    from penhas_api.core.fixtures import load_fixtures
-    from penhas_api.core.migrate import migrate
-    from penhas_api.core.settings import get_settings
+    from penhas_api.core.db import database
 
-    init_db()
-    migrate()
-    load_fixtures()
-    engine = "postgresql" if get_settings().is_postgres else "sqlite"
+    engine = setup_db()
     with database.connection_context():
         token, ids, ref = prepare(args.requests + 20)
-    port = free_port()
-    env = dict(os.environ, RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING")
-    server = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "serve", "--no-setup", "--no-worker",
-                               "--port", str(port), "--workers", str(args.workers)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     headers = {"X-Api-Key": token}
-    try:
+    with serve(args.workers, stop_timeout=10) as base:
         import requests
 
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
         # Warm-up: every gunicorn worker compiles and caches the questionnaires it meets.
         for i in ids[-20:]:
             requests.post(f"{base}/me/quiz", params={"session_id": i, ref: "N"}, headers=headers, timeout=30)
         health = drive(lambda http, i: http.get(f"{base}/health", timeout=30), args.requests, args.concurrency)
         answer = drive(lambda http, i: http.post(f"{base}/me/quiz", params={"session_id": ids[i], ref: "N"},
                                                  headers=headers, timeout=30), args.requests, args.concurrency)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    print(f"| database | clients | endpoint | p50 | p95 | p99 | req/s | errors |\n|---|---|---|---|---|---|---|---|")
+    print("| database | clients | endpoint | p50 | p95 | p99 | req/s | errors |\n|---|---|---|---|---|---|---|---|")
     for name, r in (("`GET /health`", health), ("`POST /me/quiz` answer", answer)):
         print(f"| {engine} | {args.concurrency} | {name} | {r['p50']:.1f} ms | {r['p95']:.1f} ms | {r['p99']:.1f} ms "
               f"| {r['rps']:.0f} | {r['errors']} |")
-
 
 if __name__ == "__main__":
     main()

@@ -10,10 +10,8 @@ prints p50/p95/p99 latency and requests/s.
     PENHAS_DATA_DIR=/tmp/bench-feed python bench/timeline.py --users 2000 --posts 40000
 """
 import argparse
-import os
 import random
 import secrets
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -21,7 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+
+from bench.harness import drive, print_table, serve, setup_db  # noqa: E402
+
 MARK = "bench-feed"
 WORDS = ("apoio acolhimento rede mulheres direitos coragem juntas cuidado escuta força amiga caminho denúncia "
          "proteção vida liberdade").split()
@@ -149,35 +149,16 @@ def main():
     ap.add_argument("--skip-load", action="store_true", help="reuse the rows of a previous run")
     args = ap.parse_args()
 
-    from centers_search import drive, free_port
-    from penhas_api.core.db import database, init_db
-    from penhas_api.core.fixtures import load_fixtures
-    from penhas_api.core.migrate import migrate
-    from penhas_api.core.settings import get_settings
+    from penhas_api.core.db import database
 
-    init_db()
-    migrate()
-    load_fixtures()
-    engine = "postgresql" if get_settings().is_postgres else "sqlite"
+    engine = setup_db()
     with database.connection_context():
         if not args.skip_load:
             print(f"load took {load(args.users, args.posts, args.news, args.blocks):.1f}s")
         keys = tokens(50)
-    port = free_port()
-    env = dict(os.environ, RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING", NOTIFICATIONS_ENABLED="0")
-    server = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "serve", "--no-setup", "--no-worker",
-                               "--port", str(port), "--workers", str(args.workers)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serve(args.workers, NOTIFICATIONS_ENABLED="0") as base:
         import requests
 
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
         first = f"{base}/timeline?rows={args.rows}"
         # One next_page token per viewer, taken from her own first page (tokens are bound to their owner).
         pages = {k: requests.get(first, headers={"X-Api-Key": k}).json() for k in keys}
@@ -186,28 +167,23 @@ def main():
         order = [rng.choice(keys) for _ in range(args.requests)]
 
         def run(url_for_key):
-            # drive() takes one header set; each request below carries its viewer's key in the URL instead.
-            return drive(lambda i: url_for_key(order[i]), {}, args.requests, args.concurrency)
+            # Each request below carries its viewer's key in the URL, no header.
+            return drive(lambda s, i: s.get(url_for_key(order[i]), timeout=30), args.requests, args.concurrency)
 
         from urllib.parse import quote
 
         first_page = lambda k: f"{first}&api_key={quote(k)}"  # noqa: E731
         next_page = lambda k: f"{first}&api_key={quote(k)}&next_page={quote(pages[k]['next_page'])}"  # noqa: E731
         run(first_page)  # warm-up
-        results = {"GET /health": drive(lambda i: f"{base}/health", {}, args.requests, args.concurrency),
+        results = {"GET /health": drive(lambda s, i: s.get(f"{base}/health", timeout=30), args.requests,
+                                        args.concurrency),
                    f"GET /timeline rows={args.rows}": run(first_page),
                    f"GET /timeline next_page rows={args.rows}": run(next_page)}
-    finally:
-        server.terminate()
-        server.wait(15)
     kinds = [t["type"] for t in sample["tweets"]]
     print(f"\nengine={engine} concurrency={args.concurrency} workers={args.workers} requests={args.requests} "
           f"(first page: {kinds.count('tweet')} posts, {kinds.count('news_group')} news groups, "
           f"{sum(1 for t in sample['tweets'] if t.get('last_reply'))} last replies)")
-    print(f"{'endpoint':40} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>6}")
-    for name, r in results.items():
-        print(f"{name:40} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['rps']:8.1f} {r['errors']:6d}")
-
+    print_table(results)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,147 @@
+"""What the benchmark scripts share: a free loopback port, the database set-up, a real `penhas serve` on it,
+moto_server as SNS, N-client request loops with their percentiles, the result table and the machine load."""
+import collections
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLE_HEADER = f"{'endpoint':40} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>6}"
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def loadavg() -> float:
+    """The machine's 1-minute load average."""
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def wait_http(url: str, timeout: float = 20.0) -> None:
+    """Until anything answers at url (any status); SystemExit after timeout seconds."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def start_moto(env: dict):
+    """moto_server as SNS on a free port unless env names SNS_ENDPOINT_URL (then None); waits until it answers."""
+    moto = None
+    if not env.get("SNS_ENDPOINT_URL"):
+        port = free_port()
+        moto = subprocess.Popen(["moto_server", "-p", str(port)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        env["SNS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(env["SNS_ENDPOINT_URL"] + "/moto-api/data.json")
+    except BaseException:
+        stop(moto, 10)
+        raise
+    return moto
+
+
+def stop(proc, timeout: float) -> None:
+    if proc:
+        proc.terminate()
+        proc.wait(timeout)
+
+
+def setup_db() -> str:
+    """Connects, migrates and seeds the configured database; its engine name."""
+    from penhas_api.core.db import init_db
+    from penhas_api.core.fixtures import load_fixtures
+    from penhas_api.core.migrate import migrate
+    from penhas_api.core.settings import get_settings
+
+    init_db()
+    migrate()
+    load_fixtures()
+    return "postgresql" if get_settings().is_postgres else "sqlite"
+
+
+@contextmanager
+def serve(workers: int, stop_timeout: float = 15, **env_extra):
+    """`penhas serve` (gunicorn, no setup, no worker, rate limits off) on a free loopback port: yields its base
+    URL once /health answers 200 (or after about 20 s of trying), and stops the server on the way out."""
+    import requests
+
+    port = free_port()
+    env = dict(os.environ, RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING", **env_extra)
+    server = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "serve", "--no-setup", "--no-worker",
+                               "--port", str(port), "--workers", str(workers)], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(stop_timeout)
+
+
+def drive(request, total: int, concurrency: int) -> dict:
+    """Sends request(session, i) for i in range(total) from `concurrency` threads (one requests.Session each):
+    p50/p95/p99 latency in ms, requests/s, the non-200 count and, in "why", those responses by status and text."""
+    import requests
+
+    latencies, errors, lock = [], collections.Counter(), threading.Lock()
+    counter = iter(range(total))
+
+    def worker():
+        session = requests.Session()
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            t = time.perf_counter()
+            r = request(session, i)
+            elapsed = time.perf_counter() - t
+            with lock:
+                latencies.append(elapsed * 1000)
+                if r.status_code != 200:
+                    errors[f"{r.status_code} {r.text[:80]}"] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - start
+    q = statistics.quantiles(latencies, n=100)
+    return {"p50": q[49], "p95": q[94], "p99": q[98], "rps": total / wall, "errors": sum(errors.values()),
+            "n": total, "why": dict(errors)}
+
+
+def print_table(results: dict, why: bool = False) -> None:
+    """One line per endpoint: p50/p95/p99 ms, req/s, errors (and, with why, the failed responses under it)."""
+    print(TABLE_HEADER)
+    for name, r in results.items():
+        print(f"{name:40} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['rps']:8.1f} {r['errors']:6d}")
+        if why:
+            for reason, count in r["why"].items():
+                print(f"    {count} × {reason}")
