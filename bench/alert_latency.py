@@ -11,65 +11,20 @@ every 10 ms). Prints p50/p95/max per scenario:
 
     REDIS_URL=redis://127.0.0.1:6379/13 python bench/alert_latency.py --alerts 40
 """
-import argparse
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
-def wait_http(url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up")
-
-
-class MotoWatcher(threading.Thread):
-    """Polls moto for published SMS and stamps the first time each message id is seen."""
-
-    def __init__(self, endpoint: str):
-        super().__init__(daemon=True)
-        self.endpoint, self.seen, self.stop = endpoint, {}, threading.Event()
-
-    def fetch(self, session) -> list:
-        return session.get(f"{self.endpoint}/moto-api/data.json", timeout=5).json().get("sns", {}).get("SMS", [])
-
-    def run(self):
-        session = requests.Session()
-        while not self.stop.is_set():
-            now = time.time()
-            try:
-                published = self.fetch(session)
-            except requests.RequestException:  # moto going away at the end of the run
-                return
-            for sms in published:
-                self.seen.setdefault(sms["message_id"], (now, sms["phone_number"]))
-            time.sleep(0.01)
+from bench.harness import MotoWatcher, add_alert_args, parser, start_moto  # noqa: E402
 
 
 def make_users(n: int) -> list:
@@ -128,12 +83,11 @@ def report(name: str, latencies: list[float], extra: str = "") -> str:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--alerts", type=int, default=40, help="alerts per scenario (5 SMS each)")
-    parser.add_argument("--spacing", type=float, default=0.1, help="seconds between alerts")
-    parser.add_argument("--bulk", type=int, default=10_000, help="bulk tasks queued before the backlog scenario")
-    parser.add_argument("--threads", type=int, default=4, help="worker threads")
-    args = parser.parse_args()
+    ap = parser(__doc__)
+    add_alert_args(ap, alerts=40, spacing=0.1, sms_each=5)
+    ap.add_argument("--bulk", type=int, default=10_000, help="bulk tasks queued before the backlog scenario")
+    ap.add_argument("--threads", type=int, default=4, help="worker threads")
+    args = ap.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="penhas-bench-alerts-"))
     moto = worker = watcher = None
@@ -143,12 +97,7 @@ def main():
                AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "bench"),
                MAX_GUARD_ALERT_PER_MINUTE="1000", MAX_GUARD_ALERT_PER_24H="1000")
     try:
-        if not env.get("SNS_ENDPOINT_URL"):
-            port = free_port()
-            moto = subprocess.Popen(["moto_server", "-p", str(port)], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            env["SNS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
-        wait_http(env["SNS_ENDPOINT_URL"] + "/moto-api/data.json")
+        moto = start_moto(env)
         os.environ.update(env)
 
         import redis

@@ -8,7 +8,6 @@ clients and prints p50/p95/p99 latency and requests/s. The figure that matters i
     DATABASE_URL=postgresql://postgres@127.0.0.1/penhas_bench python bench/centers_search.py --centers 100000
     PENHAS_DATA_DIR=/tmp/bench-sqlite python bench/centers_search.py --centers 100000
 """
-import argparse
 import csv
 import random
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import drive, print_table, serve, setup_db  # noqa: E402
+from bench.harness import add_client_args, drive, parser, print_table, serve, setup_db  # noqa: E402
 STATIONS = ROOT / "tests" / "data" / "delegacias-2020.csv"
 BRAZIL = (-33.7, 5.2, -73.9, -34.8)  # lat min/max, lng min/max
 FONTE = "bench"
@@ -99,11 +98,9 @@ def make_token() -> str:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__)
     ap.add_argument("--centers", type=int, default=100_000, help="synthetic centers to load (default 100000)")
-    ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
-    ap.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    add_client_args(ap, requests=2000, concurrency=8)
     ap.add_argument("--radius", type=int, default=50, help="max_distance in km")
     ap.add_argument("--skip-load", action="store_true", help="reuse the centers of a previous run")
     args = ap.parse_args()
@@ -124,11 +121,11 @@ def main():
         points = [(lat + rng.gauss(0, 0.2), lng + rng.gauss(0, 0.2)) for lat, lng in
                   (rng.choice(cities) for _ in range(args.requests))]
         headers = {"X-Api-Key": token}
-        search = lambda s, i: s.get(f"{base}/me/pontos-de-apoio?projeto=Penhas&latitude={points[i][0]:.5f}"  # noqa: E731
-                                    f"&longitude={points[i][1]:.5f}&max_distance={args.radius}", headers=headers,
-                                    timeout=30)
+        url = lambda i: (f"{base}/me/pontos-de-apoio?projeto=Penhas&latitude={points[i][0]:.5f}"  # noqa: E731
+                         f"&longitude={points[i][1]:.5f}&max_distance={args.radius}")
+        search = lambda s, i: s.get(url(i), headers=headers, timeout=30)  # noqa: E731
         drive(search, min(200, args.requests), args.concurrency)  # warm-up
-        sample = search(requests, 0).json()
+        sample = requests.get(url(0), headers=headers).json()
         results = {"GET /health": drive(lambda s, i: s.get(f"{base}/health", timeout=30), args.requests,
                                         args.concurrency),
                    f"GET /me/pontos-de-apoio ({args.radius} km)": drive(search, args.requests, args.concurrency)}

@@ -9,7 +9,6 @@ concurrent clients and prints p50/p95/p99 latency and requests/s. Every poll dec
     DATABASE_URL=postgresql://postgres:postgres@127.0.0.1/penhas_bench_chat python bench/chat_poll.py
     PENHAS_DATA_DIR=/tmp/bench-chat-sqlite python bench/chat_poll.py --rooms 2000 --messages 200
 """
-import argparse
 import random
 import secrets
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import drive, print_table, serve, setup_db  # noqa: E402
+from bench.harness import add_client_args, drive, parser, print_table, serve, setup_db  # noqa: E402
 
 MARK = "bench-chat"
 
@@ -93,12 +92,10 @@ def tokens_for(rooms: list[tuple[int, int]]) -> list[tuple[str, str]]:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__)
     ap.add_argument("--rooms", type=int, default=2000, help="private rooms to load (default 2000)")
     ap.add_argument("--messages", type=int, default=200, help="messages per room (default 200)")
-    ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
-    ap.add_argument("--concurrency", type=int, default=2, help="concurrent clients")
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    add_client_args(ap, requests=2000, concurrency=2)
     ap.add_argument("--skip-load", action="store_true", help="reuse the rooms of a previous run")
     args = ap.parse_args()
 

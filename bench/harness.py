@@ -1,5 +1,6 @@
 """What the benchmark scripts share: a free loopback port, the database set-up, a real `penhas serve` on it,
 moto_server as SNS, N-client request loops with their percentiles, the result table and the machine load."""
+import argparse
 import collections
 import os
 import statistics
@@ -10,8 +11,29 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import requests
+
 ROOT = Path(__file__).resolve().parents[1]
 TABLE_HEADER = f"{'endpoint':40} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>6}"
+
+
+def parser(doc: str) -> argparse.ArgumentParser:
+    """The scripts' argument parser: the module docstring as its description, kept as written."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_client_args(ap, requests: int, concurrency: int, requests_help: str = "requests per endpoint",
+                    concurrency_help: str | None = "concurrent clients") -> None:
+    """--requests, --concurrency (clients) and --workers (gunicorn workers, default 2)."""
+    ap.add_argument("--requests", type=int, default=requests, help=requests_help)
+    ap.add_argument("--concurrency", type=int, default=concurrency, help=concurrency_help)
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+
+
+def add_alert_args(ap, alerts: int, spacing: float, sms_each: int) -> None:
+    """--alerts (per scenario) and --spacing (seconds between alerts)."""
+    ap.add_argument("--alerts", type=int, default=alerts, help=f"alerts per scenario ({sms_each} SMS each)")
+    ap.add_argument("--spacing", type=float, default=spacing, help="seconds between alerts")
 
 
 def free_port() -> int:
@@ -30,8 +52,6 @@ def loadavg() -> float:
 
 def wait_http(url: str, timeout: float = 20.0) -> None:
     """Until anything answers at url (any status); SystemExit after timeout seconds."""
-    import requests
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -40,6 +60,29 @@ def wait_http(url: str, timeout: float = 20.0) -> None:
         except requests.RequestException:
             time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
+
+
+class MotoWatcher(threading.Thread):
+    """Polls moto for published SMS and stamps the first time each message id is seen."""
+
+    def __init__(self, endpoint: str):
+        super().__init__(daemon=True)
+        self.endpoint, self.seen, self.stop = endpoint, {}, threading.Event()
+
+    def fetch(self, session) -> list:
+        return session.get(f"{self.endpoint}/moto-api/data.json", timeout=5).json().get("sns", {}).get("SMS", [])
+
+    def run(self):
+        session = requests.Session()
+        while not self.stop.is_set():
+            now = time.time()
+            try:
+                published = self.fetch(session)
+            except requests.RequestException:  # moto going away at the end of the run
+                return
+            for sms in published:
+                self.seen.setdefault(sms["message_id"], (now, sms["phone_number"]))
+            time.sleep(0.01)
 
 
 def start_moto(env: dict):
@@ -81,8 +124,6 @@ def setup_db() -> str:
 def serve(workers: int, stop_timeout: float = 15, **env_extra):
     """`penhas serve` (gunicorn, no setup, no worker, rate limits off) on a free loopback port: yields its base
     URL once /health answers 200 (or after about 20 s of trying), and stops the server on the way out."""
-    import requests
-
     port = free_port()
     env = dict(os.environ, RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING", **env_extra)
     server = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "serve", "--no-setup", "--no-worker",
@@ -105,8 +146,6 @@ def serve(workers: int, stop_timeout: float = 15, **env_extra):
 def drive(request, total: int, concurrency: int) -> dict:
     """Sends request(session, i) for i in range(total) from `concurrency` threads (one requests.Session each):
     p50/p95/p99 latency in ms, requests/s, the non-200 count and, in "why", those responses by status and text."""
-    import requests
-
     latencies, errors, lock = [], collections.Counter(), threading.Lock()
     counter = iter(range(total))
 

@@ -11,14 +11,13 @@ worker no request recompiles. Prints p50/p95/p99 latency and requests/s for both
     DATABASE_URL=postgresql://postgres:postgres@127.0.0.1:5432/penhas_bench python bench/quiz.py --concurrency 2
     PENHAS_DATA_DIR=/tmp/bench-sqlite python bench/quiz.py --concurrency 2
 """
-import argparse
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import drive, serve, setup_db  # noqa: E402
+from bench.harness import add_client_args, drive, parser, serve, setup_db  # noqa: E402
 
 
 def prepare(n: int) -> tuple[str, list[int], str]:
@@ -57,10 +56,8 @@ def prepare(n: int) -> tuple[str, list[int], str]:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--requests", type=int, default=1000, help="answers (and /health calls) to send")
-    ap.add_argument("--concurrency", type=int, default=2, help="concurrent clients")
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    ap = parser(__doc__)
+    add_client_args(ap, requests=1000, concurrency=2, requests_help="answers (and /health calls) to send")
     args = ap.parse_args()
 
     from penhas_api.core.db import database

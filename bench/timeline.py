@@ -9,7 +9,6 @@ prints p50/p95/p99 latency and requests/s.
     DATABASE_URL=postgresql://postgres:postgres@127.0.0.1/penhas_bench_feed python bench/timeline.py
     PENHAS_DATA_DIR=/tmp/bench-feed python bench/timeline.py --users 2000 --posts 40000
 """
-import argparse
 import random
 import secrets
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import drive, print_table, serve, setup_db  # noqa: E402
+from bench.harness import add_client_args, drive, parser, print_table, serve, setup_db  # noqa: E402
 
 MARK = "bench-feed"
 WORDS = ("apoio acolhimento rede mulheres direitos coragem juntas cuidado escuta força amiga caminho denúncia "
@@ -137,15 +136,13 @@ def tokens(n: int) -> list[str]:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__)
     ap.add_argument("--users", type=int, default=10_000)
     ap.add_argument("--posts", type=int, default=200_000, help="posts and comments")
     ap.add_argument("--news", type=int, default=20_000)
     ap.add_argument("--blocks", type=int, default=50, help="average timeline blocks per user")
     ap.add_argument("--rows", type=int, default=10, help="rows per page (the app sends 100)")
-    ap.add_argument("--requests", type=int, default=1000, help="requests per endpoint")
-    ap.add_argument("--concurrency", type=int, default=2)
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    add_client_args(ap, requests=1000, concurrency=2, concurrency_help=None)
     ap.add_argument("--skip-load", action="store_true", help="reuse the rows of a previous run")
     args = ap.parse_args()
 

@@ -16,7 +16,6 @@ SMS seen at moto (moto's /moto-api/data.json polled every 10 ms). Scenarios:
     python bench/upload_alert.py --alerts 30
     REDIS_URL=redis://127.0.0.1:6379/13 python bench/upload_alert.py   # queue on Redis (flushed), `penhas worker`
 """
-import argparse
 import hashlib
 import os
 import random
@@ -33,9 +32,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from alert_latency import MotoWatcher, free_port, wait_http  # noqa: E402
+from bench.harness import MotoWatcher, add_alert_args, free_port, parser, start_moto, wait_http  # noqa: E402
 
 
 def opus_mp4(out: Path, seconds: int, bitrate: str) -> bytes:
@@ -128,12 +126,11 @@ def pct(values: list[float], q: int) -> float:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--alerts", type=int, default=30, help="alerts per scenario (3 SMS each)")
-    parser.add_argument("--spacing", type=float, default=0.5, help="seconds between alerts")
-    parser.add_argument("--uploaders", type=int, default=4, help="concurrent hostile upload loops")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    args = parser.parse_args()
+    ap = parser(__doc__)
+    add_alert_args(ap, alerts=30, spacing=0.5, sms_each=3)
+    ap.add_argument("--uploaders", type=int, default=4, help="concurrent hostile upload loops")
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    args = ap.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="penhas-bench-upload-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "S3_BUCKET", "S3_ENDPOINT_URL")}
@@ -145,12 +142,7 @@ def main():
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     moto = server = worker = watcher = None
     try:
-        if not env.get("SNS_ENDPOINT_URL"):
-            port = free_port()
-            moto = subprocess.Popen(["moto_server", "-p", str(port)], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            env["SNS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
-        wait_http(env["SNS_ENDPOINT_URL"] + "/moto-api/data.json")
+        moto = start_moto(env)
         os.environ.clear()
         os.environ.update(env)
         if env.get("REDIS_URL"):
