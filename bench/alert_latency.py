@@ -12,37 +12,17 @@ every 10 ms). Prints p50/p95/max per scenario:
     REDIS_URL=redis://127.0.0.1:6379/13 python bench/alert_latency.py --alerts 40
 """
 import os
-import random
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import MotoWatcher, add_alert_args, parser, start_moto  # noqa: E402
-
-
-def make_users(n: int) -> list:
-    from penhas_api.core import clock
-    from penhas_api.core.models import Guardian
-    from penhas_api.core.services.guardians import new_token
-    from tests.factories import make_user
-
-    users, now = [], clock.now()
-    for i in range(n):
-        user = make_user(nome_completo=f"Usuaria Bench {i}", apelido=f"bench{i}")
-        for _ in range(5):
-            number = f"+55119{random.randint(10000000, 99999999)}"
-            Guardian.create(cliente=user, status="accepted", celular_e164=number, nome="G", token=new_token(),
-                            created_at=now, accepted_at=now, celular_formatted_as_national=number,
-                            expires_at=now, accepted_meta={})
-        users.append(user)
-    return users
+from bench.harness import MotoWatcher, add_alert_args, alert_env, make_women, parser, start_moto  # noqa: E402
 
 
 def fire_alerts(app, users, spacing: float) -> dict:
@@ -89,13 +69,9 @@ def main():
     ap.add_argument("--threads", type=int, default=4, help="worker threads")
     args = ap.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="penhas-bench-alerts-"))
+    data_dir, settings = alert_env("penhas-bench-alerts-")
     moto = worker = watcher = None
-    env = dict(os.environ, PENHAS_DATA_DIR=str(data_dir), SMS_BACKEND="sns", RATELIMIT_ENABLED="0",
-               REDIS_URL=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13", LOG_LEVEL="WARNING",
-               AWS_ACCESS_KEY_ID=os.environ.get("AWS_ACCESS_KEY_ID", "bench"),
-               AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "bench"),
-               MAX_GUARD_ALERT_PER_MINUTE="1000", MAX_GUARD_ALERT_PER_24H="1000")
+    env = dict(os.environ, **settings, REDIS_URL=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13")
     try:
         moto = start_moto(env)
         os.environ.update(env)
@@ -112,7 +88,7 @@ def main():
         migrate()
         load_fixtures()
         app = create_app()
-        users = make_users(args.alerts * 2 + 1)
+        users = make_women(args.alerts * 2 + 1, 5)
         worker = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "worker", "--threads",
                                    str(args.threads), "--no-scheduler"], env=env, cwd=ROOT)
         watcher = MotoWatcher(env["SNS_ENDPOINT_URL"])

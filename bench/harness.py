@@ -3,9 +3,11 @@ moto_server as SNS, N-client request loops with their percentiles, the result ta
 import argparse
 import collections
 import os
+import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -83,6 +85,35 @@ class MotoWatcher(threading.Thread):
             for sms in published:
                 self.seen.setdefault(sms["message_id"], (now, sms["phone_number"]))
             time.sleep(0.01)
+
+
+def alert_env(prefix: str) -> tuple[Path, dict]:
+    """A scratch data dir and the settings of an alert run in it: SMS through SNS (credentials "bench" unless
+    set), rate limits and the guardian-alert limits out of the way."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    return data_dir, dict(PENHAS_DATA_DIR=str(data_dir), SMS_BACKEND="sns", RATELIMIT_ENABLED="0",
+                          LOG_LEVEL="WARNING", AWS_ACCESS_KEY_ID=os.environ.get("AWS_ACCESS_KEY_ID", "bench"),
+                          AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "bench"),
+                          MAX_GUARD_ALERT_PER_MINUTE="1000", MAX_GUARD_ALERT_PER_24H="1000")
+
+
+def make_women(n: int, guardians_each: int, **fields) -> list:
+    """n women ("Usuaria Bench i", extra model fields as given), each with guardians_each accepted guardians."""
+    from penhas_api.core import clock
+    from penhas_api.core.models import Guardian
+    from penhas_api.core.services.guardians import new_token
+    from tests.factories import make_user
+
+    women, now = [], clock.now()
+    for i in range(n):
+        user = make_user(nome_completo=f"Usuaria Bench {i}", apelido=f"bench{i}", **fields)
+        for _ in range(guardians_each):
+            number = f"+55119{random.randint(10000000, 99999999)}"
+            Guardian.create(cliente=user, status="accepted", celular_e164=number, nome="G", token=new_token(),
+                            created_at=now, accepted_at=now, celular_formatted_as_national=number,
+                            expires_at=now, accepted_meta={})
+        women.append(user)
+    return women
 
 
 def start_moto(env: dict):

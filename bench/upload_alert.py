@@ -18,11 +18,9 @@ SMS seen at moto (moto's /moto-api/data.json polled every 10 ms). Scenarios:
 """
 import hashlib
 import os
-import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -33,7 +31,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import MotoWatcher, add_alert_args, free_port, parser, start_moto, wait_http  # noqa: E402
+from bench.harness import (  # noqa: E402
+    MotoWatcher, add_alert_args, alert_env, free_port, make_women, parser, start_moto, wait_http,
+)
 
 
 def opus_mp4(out: Path, seconds: int, bitrate: str) -> bytes:
@@ -53,25 +53,6 @@ def adts(out: Path, seconds: int) -> bytes:
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=300", "-t", "30",
                     "-c:a", "aac", "-b:a", "64k", "-f", "adts", str(out)], check=True)
     return out.read_bytes() * (seconds // 30)
-
-
-def make_women(n: int, guardians_each: int = 3) -> list:
-    from penhas_api.core import clock
-    from penhas_api.core.models import Guardian
-    from penhas_api.core.services.guardians import new_token
-    from tests.factories import make_user
-
-    women, now = [], clock.now()
-    for i in range(n):
-        # CEP already resolved: no ViaCEP look-ups queued behind the alerts.
-        user = make_user(nome_completo=f"Usuaria Bench {i}", apelido=f"bench{i}", **RESOLVED_CEP)
-        for _ in range(guardians_each):
-            number = f"+55119{random.randint(10000000, 99999999)}"
-            Guardian.create(cliente=user, status="accepted", celular_e164=number, nome="G", token=new_token(),
-                            created_at=now, accepted_at=now, celular_formatted_as_national=number,
-                            expires_at=now, accepted_meta={})
-        women.append(user)
-    return women
 
 
 class Uploader(threading.Thread):
@@ -132,12 +113,9 @@ def main():
     ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     args = ap.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="penhas-bench-upload-"))
+    data_dir, settings = alert_env("penhas-bench-upload-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "S3_BUCKET", "S3_ENDPOINT_URL")}
-    env.update(PENHAS_DATA_DIR=str(data_dir), SMS_BACKEND="sns", RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING",
-               AWS_ACCESS_KEY_ID=env.get("AWS_ACCESS_KEY_ID", "bench"),
-               AWS_SECRET_ACCESS_KEY=env.get("AWS_SECRET_ACCESS_KEY", "bench"), AWS_REGION="us-east-1",
-               MAX_GUARD_ALERT_PER_MINUTE="1000", MAX_GUARD_ALERT_PER_24H="1000")
+    env.update(settings, AWS_REGION="us-east-1")
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     moto = server = worker = watcher = None
@@ -167,7 +145,8 @@ def main():
         load_fixtures()
         app = create_app()
         scenarios = ("quiet", "too-long", "app-segment", "full-length")
-        women = make_women(args.alerts * len(scenarios) + 1)
+        # CEP already resolved: no ViaCEP look-ups queued behind the alerts.
+        women = make_women(args.alerts * len(scenarios) + 1, 3, **RESOLVED_CEP)
         women_headers = [auth_headers(app, w) for w in women]
         phones = [[g.celular_e164 for g in Guardian.select().where(Guardian.cliente == w.id)] for w in women]
         hostile = auth_headers(app, make_user(nome_completo="Conta Hostil", apelido="hostil", **RESOLVED_CEP))
