@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import MotoWatcher, add_alert_args, alert_env, make_women, parser, start_moto  # noqa: E402
+from bench.harness import MotoWatcher, alert_parser, alert_run, make_women, start_moto  # noqa: E402
 
 
 def fire_alerts(app, users, spacing: float) -> dict:
@@ -63,13 +63,10 @@ def report(name: str, latencies: list[float], extra: str = "") -> str:
 
 
 def main():
-    ap = parser(__doc__)
-    add_alert_args(ap, alerts=40, spacing=0.1, sms_each=5)
+    ap = alert_parser(__doc__, alerts=40, spacing=0.1, sms_each=5)
     ap.add_argument("--bulk", type=int, default=10_000, help="bulk tasks queued before the backlog scenario")
     ap.add_argument("--threads", type=int, default=4, help="worker threads")
-    args = ap.parse_args()
-
-    data_dir, settings = alert_env("penhas-bench-alerts-")
+    args, data_dir, settings = alert_run(ap, "penhas-bench-alerts-")
     moto = worker = watcher = None
     env = dict(os.environ, **settings, REDIS_URL=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/13")
     try:

@@ -32,10 +32,12 @@ def add_client_args(ap, requests: int, concurrency: int, requests_help: str = "r
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
 
 
-def add_alert_args(ap, alerts: int, spacing: float, sms_each: int) -> None:
-    """--alerts (per scenario) and --spacing (seconds between alerts)."""
+def alert_parser(doc: str, alerts: int, spacing: float, sms_each: int) -> argparse.ArgumentParser:
+    """parser(doc) with --alerts (per scenario) and --spacing (seconds between alerts)."""
+    ap = parser(doc)
     ap.add_argument("--alerts", type=int, default=alerts, help=f"alerts per scenario ({sms_each} SMS each)")
     ap.add_argument("--spacing", type=float, default=spacing, help="seconds between alerts")
+    return ap
 
 
 def free_port() -> int:
@@ -87,14 +89,16 @@ class MotoWatcher(threading.Thread):
             time.sleep(0.01)
 
 
-def alert_env(prefix: str) -> tuple[Path, dict]:
-    """A scratch data dir and the settings of an alert run in it: SMS through SNS (credentials "bench" unless
-    set), rate limits and the guardian-alert limits out of the way."""
+def alert_run(ap: argparse.ArgumentParser, prefix: str) -> tuple[argparse.Namespace, Path, dict]:
+    """The parsed options, a scratch data dir and the settings of an alert run in it: SMS through SNS
+    (credentials "bench" unless set), rate limits and the guardian-alert limits out of the way."""
+    args = ap.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix=prefix))
-    return data_dir, dict(PENHAS_DATA_DIR=str(data_dir), SMS_BACKEND="sns", RATELIMIT_ENABLED="0",
-                          LOG_LEVEL="WARNING", AWS_ACCESS_KEY_ID=os.environ.get("AWS_ACCESS_KEY_ID", "bench"),
-                          AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "bench"),
-                          MAX_GUARD_ALERT_PER_MINUTE="1000", MAX_GUARD_ALERT_PER_24H="1000")
+    settings = dict(PENHAS_DATA_DIR=str(data_dir), SMS_BACKEND="sns", RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING",
+                    AWS_ACCESS_KEY_ID=os.environ.get("AWS_ACCESS_KEY_ID", "bench"),
+                    AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "bench"),
+                    MAX_GUARD_ALERT_PER_MINUTE="1000", MAX_GUARD_ALERT_PER_24H="1000")
+    return args, data_dir, settings
 
 
 def make_women(n: int, guardians_each: int, **fields) -> list:

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import (  # noqa: E402
-    MotoWatcher, add_alert_args, alert_env, free_port, make_women, parser, start_moto, wait_http,
+    MotoWatcher, alert_parser, alert_run, free_port, make_women, start_moto, wait_http,
 )
 
 
@@ -107,13 +107,10 @@ def pct(values: list[float], q: int) -> float:
 
 
 def main():
-    ap = parser(__doc__)
-    add_alert_args(ap, alerts=30, spacing=0.5, sms_each=3)
+    ap = alert_parser(__doc__, alerts=30, spacing=0.5, sms_each=3)
     ap.add_argument("--uploaders", type=int, default=4, help="concurrent hostile upload loops")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    args = ap.parse_args()
-
-    data_dir, settings = alert_env("penhas-bench-upload-")
+    args, data_dir, settings = alert_run(ap, "penhas-bench-upload-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "S3_BUCKET", "S3_ENDPOINT_URL")}
     env.update(settings, AWS_REGION="us-east-1")
     if os.environ.get("DATABASE_URL"):
