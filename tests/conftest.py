@@ -186,6 +186,18 @@ def rate_limits(app):
 
 
 @pytest.fixture
+def keys():
+    """Switch the configured master keys: keys(current, *old)."""
+    from penhas_api.core.settings import load_settings, reset_settings
+
+    def configure(current, *old):
+        reset_settings(load_settings(dict(os.environ, ENCRYPTION_KEY=current, ENCRYPTION_KEYS_OLD=",".join(old))))
+
+    yield configure
+    reset_settings(None)
+
+
+@pytest.fixture
 def frozen_clock():
     """Freeze the domain clock; call it with a datetime to move time."""
     from datetime import datetime

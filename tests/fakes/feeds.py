@@ -1,8 +1,9 @@
 """A local web server for RSS/Atom feeds and news images, speaking real HTTP (ETag, redirects, slow bodies)."""
-import threading
 import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.fakes.http import fake_server
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">
@@ -83,16 +84,7 @@ class FeedHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def feed_server(slow_seconds: float = 2.0):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
-    server.daemon_threads = True
-    server.calls = []
-    server.rss = RSS
-    server.slow_seconds = slow_seconds
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    with fake_server(FeedHandler) as server:
+        server.rss = RSS
+        server.slow_seconds = slow_seconds
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()

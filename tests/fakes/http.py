@@ -40,6 +40,7 @@ class FakeHandler(BaseHTTPRequestHandler):
 @contextmanager
 def fake_server(handler_cls):
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_cls)
+    server.daemon_threads = True  # a handler still sleeping (a slow fake) never holds up shutdown
     server.calls = []
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

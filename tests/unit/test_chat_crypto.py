@@ -1,22 +1,10 @@
 """Chat messages at rest: sealed through the envelope code, bound to room and author, readable after a
 master-key rotation, a placeholder (never a crash) when they cannot be read; room tokens."""
-import os
-
 import pytest
 
 from penhas_api.core import envelope
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.services import chat_auth, chat_crypto
-from penhas_api.core.settings import load_settings, reset_settings
-
-
-@pytest.fixture
-def keys():
-    def configure(current, *old):
-        reset_settings(load_settings(dict(os.environ, ENCRYPTION_KEY=current, ENCRYPTION_KEYS_OLD=",".join(old))))
-
-    yield configure
-    reset_settings(None)
 
 
 def test_round_trip_hides_the_text(keys):

@@ -1,19 +1,6 @@
-import os
-
 import pytest
 
 from penhas_api.core import envelope
-from penhas_api.core.settings import load_settings, reset_settings
-
-
-@pytest.fixture
-def keys():
-    """Switch the configured master keys: keys(current, *old)."""
-    def configure(current, *old):
-        reset_settings(load_settings(dict(os.environ, ENCRYPTION_KEY=current, ENCRYPTION_KEYS_OLD=",".join(old))))
-
-    yield configure
-    reset_settings(None)
 
 
 def test_seal_round_trip_hides_the_plaintext(keys):

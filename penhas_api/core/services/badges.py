@@ -75,17 +75,18 @@ def summary_line(counts: dict) -> str:
             f"{counts['not_found']} usuários não encontrados, {counts['errors']} erros.")
 
 
-def _empty_counts() -> dict:
-    return {"added": 0, "removed": 0, "invited": 0, "kept": 0, "not_found": 0, "errors": 0}
+def _batch(code_or_id: str, identifiers: list[str]):
+    """The badge, the accounts found, the summary counts and the rows of the identifiers that matched nobody."""
+    badge = get_badge(code_or_id)
+    users, missing = _resolve(identifiers)
+    counts = {"added": 0, "removed": 0, "invited": 0, "kept": 0, "not_found": len(missing), "errors": 0}
+    rows = [{"identifier": m, "cliente_id": None, "action": "not_found"} for m in missing]
+    return badge, users, counts, rows
 
 
 def assign(code_or_id: str, identifiers: list[str], dry_run: bool = False) -> dict:
     """Give a badge to accounts. Returns per-account actions and the summary counts (§11 item 10)."""
-    badge = get_badge(code_or_id)
-    users, missing = _resolve(identifiers)
-    counts = _empty_counts()
-    counts["not_found"] = len(missing)
-    rows = [{"identifier": m, "cliente_id": None, "action": "not_found"} for m in missing]
+    badge, users, counts, rows = _batch(code_or_id, identifiers)
     now = clock.now()
     for user in users:
         if user.status != "active" or not user.is_female:
@@ -120,11 +121,7 @@ def assign(code_or_id: str, identifiers: list[str], dry_run: bool = False) -> di
 
 def revoke(code_or_id: str, identifiers: list[str], dry_run: bool = False) -> dict:
     """Expire the badge of accounts now and cancel their pending invitations."""
-    badge = get_badge(code_or_id)
-    users, missing = _resolve(identifiers)
-    counts = _empty_counts()
-    counts["not_found"] = len(missing)
-    rows = [{"identifier": m, "cliente_id": None, "action": "not_found"} for m in missing]
+    badge, users, counts, rows = _batch(code_or_id, identifiers)
     now = clock.now()
     for user in users:
         invite = _pending(badge, user)
