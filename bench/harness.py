@@ -143,12 +143,14 @@ def stop(proc, timeout: float) -> None:
 
 
 def setup_db() -> str:
-    """Connects, migrates and seeds the configured database; its engine name."""
+    """Connects, migrates and seeds the configured database; its engine name. On a fresh machine the embedded
+    setup's secrets are generated first (as `penhas db migrate` does), so the served app finds them."""
     from penhas_api.core.db import init_db
     from penhas_api.core.fixtures import load_fixtures
     from penhas_api.core.migrate import migrate
-    from penhas_api.core.settings import get_settings
+    from penhas_api.core.settings import get_settings, provision
 
+    provision()
     init_db()
     migrate()
     load_fixtures()

@@ -108,6 +108,7 @@ def require_session(view):
         check_limit("120/minute", f"D{g.user.id}")
         return view(*args, **kwargs)
 
+    wrapper.auth = "session"  # read by the OpenAPI generator
     return wrapper
 
 
@@ -123,6 +124,7 @@ def require_user(view):
         _touch_activity(g.user)
         return view(*args, **kwargs)
 
+    wrapper.auth = "user"
     return wrapper
 
 

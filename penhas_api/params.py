@@ -116,6 +116,10 @@ def _regex(pattern: str, convert: Callable = str):
     return check
 
 
+GENEROS = ("Feminino", "Masculino", "MulherTrans", "HomemTrans", "Outro")
+RACAS = ("branco", "pardo", "preto", "amarelo", "indigena", "nao_declarado")
+TIMELINE_CATEGORIES = ("all", "only_news", "only_tweets", "all_myself", "all_but_news")
+
 TYPES: dict[str, Callable[[str], Any]] = {
     "str": lambda v: v,
     "int": _int,
@@ -126,24 +130,67 @@ TYPES: dict[str, Callable[[str], Any]] = {
     "datetime": _datetime,
     "cpf": _cpf,
     "cep": _cep,
-    "genero": _choice("Feminino", "Masculino", "MulherTrans", "HomemTrans", "Outro"),
-    "raca": _choice("branco", "pardo", "preto", "amarelo", "indigena", "nao_declarado"),
+    "genero": _choice(*GENEROS),
+    "raca": _choice(*RACAS),
     "nome": _nome,
     "tweet_id": _regex(r"[0-9]{6}T[0-9]{10}"),
-    "timeline_category": _choice("all", "only_news", "only_tweets", "all_myself", "all_but_news"),
+    "timeline_category": _choice(*TIMELINE_CATEGORIES),
     "int_list": _regex(r"[0-9]{1,6}(,[0-9]{1,6})*", lambda v: [int(x) for x in v.split(",")]),
     "latitude": _regex(r"[-+]?(([1-8]?\d(\.\d+))+|90)"),
     "longitude": _regex(r"[-+]?(180(\.0+)?|((1[0-7]\d)|([1-9]?\d))(\.\d+)?)"),
 }
 
 
-@dataclass
+# The JSON Schema of each type's accepted text, for the OpenAPI document (penhas_api/openapi.py); keyed like TYPES.
+TYPE_SCHEMAS: dict[str, dict] = {
+    "str": {"type": "string"},
+    "int": {"type": "integer", "minimum": -INT_MAX, "maximum": INT_MAX},
+    "num": {"type": "number"},
+    "bool": {"type": "integer", "enum": [0, 1]},
+    "email": {"type": "string", "format": "email"},
+    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "cpf": {"type": "string", "pattern": "^[0-9]{11}$", "description": "11 digits with valid check digits"},
+    "cep": {"type": "string", "pattern": "^[0-9]{5}-?[0-9]{3}$"},
+    "genero": {"type": "string", "enum": list(GENEROS)},
+    "raca": {"type": "string", "enum": list(RACAS)},
+    "timeline_category": {"type": "string", "enum": list(TIMELINE_CATEGORIES)},
+    "nome": {"type": "string", "pattern": "^[A-Za-zÀ-ÖØ-öø-ÿ']+( [A-Za-zÀ-ÖØ-öø-ÿ']+)+$",
+             "description": "first and last names (letters, apostrophes and spaces)"},
+    "tweet_id": {"type": "string", "pattern": "^[0-9]{6}T[0-9]{10}$"},
+    "int_list": {"type": "string", "pattern": "^[0-9]{1,6}(,[0-9]{1,6})*$", "description": "comma-separated ids"},
+    "latitude": {"type": "string", "pattern": r"^[-+]?(([1-8]?[0-9](\.[0-9]+))+|90)$"},
+    "longitude": {"type": "string", "pattern": r"^[-+]?(180(\.0+)?|((1[0-7][0-9])|([1-9]?[0-9]))(\.[0-9]+)?)$"},
+}
+
+
+@dataclass(frozen=True)
 class Field:
     type: str = "str"
     required: bool = False
     max_length: int | None = None
     min_length: int | None = None
     empty_is_valid: bool = False
+    description: str | None = None
+
+    def schema(self) -> dict:
+        """The JSON Schema of the values this field accepts (what a client may send)."""
+        out = dict(TYPE_SCHEMAS[self.type])
+        if out["type"] == "string" and "enum" not in out:
+            if self.max_length is not None:
+                out["maxLength"] = self.max_length
+            low = self.min_length or 0
+            if not self.empty_is_valid:
+                low = max(low, 1)
+            if low:
+                out["minLength"] = low
+        elif out["type"] == "integer" and "enum" not in out and self.max_length is not None:
+            # Digits (and a sign) count towards the length limit.
+            out["maximum"] = 10 ** self.max_length - 1
+            out["minimum"] = -(10 ** (self.max_length - 1) - 1)
+        if self.description:
+            out["description"] = self.description
+        return out
 
 
 def validate(spec: dict[str, Field], params: dict[str, str] | None = None) -> dict[str, Any]:

@@ -85,6 +85,7 @@ from penhas_api.core.migrate import migrate  # noqa: E402
 from penhas_api.core.models import all_models  # noqa: E402
 from penhas_api.core.settings import get_settings  # noqa: E402
 import tasks  # noqa: E402,F401  (registers every task, as each door does, so services can enqueue by name)
+from tests import conformance  # noqa: E402
 
 
 def pytest_configure(config):
@@ -156,7 +157,17 @@ def app():
     from penhas_api import create_app
 
     app = create_app(config={"TESTING": True})
+    conformance.install(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def _conforms_to_openapi(request):
+    """Fails a test whose requests to the shared app got an answer its OpenAPI operation does not declare."""
+    yield
+    if "app" in request.fixturenames:
+        violations = conformance.take_violations(request.getfixturevalue("app"))
+        assert not violations, "answers outside the OpenAPI document:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -66,6 +66,11 @@ _TOO_SIMPLE = re.compile(r"(12345.*|picture1|password|111111.*|123123.*|senha)",
 _RULES_TEXT = "É necessário pelo menos 8 caracteres, pelo menos 1 letra, 1 número, e 1 carácter especial"
 
 
+# Every code strength_error() can answer, for the routes' declarations.
+STRENGTH_ERRORS = ("warning_space_password", "pass_too_weak", "pass_too_weak/size", "pass_too_weak/number",
+                   "pass_too_weak/letter", "pass_too_weak/char")
+
+
 def _weak(error: str, message: str, field: str) -> PenhasError:
     return PenhasError(error, message, 400, field=field, reason="invalid")
 

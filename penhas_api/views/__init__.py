@@ -15,4 +15,5 @@ BLUEPRINTS = [
     "timeline",
     "news",
     "badges",
+    "openapi",
 ]
