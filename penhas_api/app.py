@@ -87,10 +87,23 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     register_error_handlers(app)
     init_security_headers(app)
     _request_hooks(app)
+    _register_blueprints(app)
+    return app
+
+
+def routes_app() -> Flask:
+    """An app holding only the routes, with no settings, database or secrets: what `penhas openapi` describes
+    without touching a data dir."""
+    app = Flask(__name__)
+    app.url_map.strict_slashes = False
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
     for module_name in BLUEPRINTS:
         module = importlib.import_module(f"penhas_api.views.{module_name}")
         app.register_blueprint(module.bp)
-    return app
 
 
 def _request_hooks(app: Flask) -> None:

@@ -19,6 +19,7 @@ from penhas_cli import quiz as quiz_cli
 from penhas_cli import tarefas as tarefas_cli
 from penhas_cli import badges, feeds, news, people, timeline
 from penhas_cli.errors import debug_requested, report
+from penhas_cli import openapi as openapi_cli
 
 app = typer.Typer(
     help="PenhaS operator command: database, support centers, users, guardians and SMS, audio evidence, support\n"
@@ -53,14 +54,16 @@ app.add_typer(secrets.app, name="secrets")
 app.command("health")(health.health)
 app.command("stats")(stats.stats)
 app.command("serve")(serve.serve)
+app.command("openapi")(openapi_cli.openapi)
 app.command("worker")(serve.worker)
 
 
 # The commands that may start a fresh embedded setup: they generate its missing secrets (an explicit step,
 # never a side effect of reading the configuration).
 PROVISIONING_COMMANDS = {"serve", "worker", "db"}
-# `penhas secrets` runs before any key exists (it makes them): it reads no configuration and opens no database.
-UNCONFIGURED_COMMANDS = {"secrets"}
+# `penhas secrets` runs before any key exists (it makes them), and `penhas openapi` describes routes, not an
+# instance: they read no configuration and open no database.
+UNCONFIGURED_COMMANDS = {"secrets", "openapi"}
 
 
 @app.callback()
