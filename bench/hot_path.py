@@ -1,6 +1,6 @@
 """Benchmark (issue 17): penhas' most frequent calls next to a minimal Flask endpoint doing the same SQL.
 
-Through real gunicorn servers (2 sync workers each, rate limits off, loopback only) it drives
+Through real gunicorn servers (2 workers each, rate limits off, loopback only) it drives
 `GET /me/unread-notif-count`, `GET /health`, the 50 km search `GET /me/pontos-de-apoio` and `GET /me`, each next to
 `bench/hot_path_minimal.py` (Flask + psycopg2 or sqlite3: the same token check, the SQL penhas sent for the same
 request, captured here in-process, and the same JSON, compared byte for byte before timing). Rounds are interleaved
@@ -11,6 +11,11 @@ its p50 is the figure.
     DATABASE_URL=postgresql://postgres:postgres@127.0.0.1/penhas_bench python bench/hot_path.py --centers 100000
     PENHAS_DATA_DIR=/tmp/bench-hot python bench/hot_path.py --centers 100000
     (add --skip-load to reuse the centers of an earlier run)
+
+penhas always runs on its own worker class (`penhas serve`: gunicorn's threaded worker, 8 threads, which the panic
+alert's availability needs). `--twin-worker gthread` (the default) runs the minimal twin on the same worker class,
+so the ratio measures penhas' Python alone; `--twin-worker sync` runs it on gunicorn's sync workers, as the issue's
+first side-by-side did, so the ratio also carries the cost of the threaded worker.
 """
 import argparse
 import http.client
@@ -191,6 +196,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=3.0, help="per arm and round")
     ap.add_argument("--max-requests", type=int, default=6000, help="per arm and round")
     ap.add_argument("--radius", type=int, default=50)
+    ap.add_argument("--twin-worker", choices=("gthread", "sync"), default="gthread",
+                    help="the minimal twin's gunicorn worker class (penhas: gthread, 8 threads)")
     args = ap.parse_args()
 
     from penhas_api.core.db import database
@@ -223,7 +230,8 @@ def main():
     ours = subprocess.Popen([sys.executable, "-m", "penhas_cli.main", "serve", "--no-setup", "--no-worker",
                              "--port", str(ours_port), "--workers", "2"], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    minimal = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
+    twin_worker = ["--worker-class", "gthread", "--threads", "8"] if args.twin_worker == "gthread" else []
+    minimal = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", *twin_worker, "--bind",
                                 f"127.0.0.1:{minimal_port}", "--log-level", "warning", "bench.hot_path_minimal:app"],
                                env=dict(env, HOT_PATH_PLAN=str(plan_file)), cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -240,7 +248,8 @@ def main():
             for _, paths, _twin in calls:
                 drive(ours_port, paths, headers, 2, 0.5, 200)
                 drive(minimal_port, paths, headers, 2, 0.5, 200)
-        out += ["", f"engine={engine} rounds={args.rounds} x {args.seconds}s per arm, interleaved",
+        out += ["", f"engine={engine} rounds={args.rounds} x {args.seconds}s per arm, interleaved, "
+                    f"twin on {args.twin_worker} workers",
                 "", "| c | call | penhas req/s | minimal req/s | ratio | penhas p50 / p99 ms | minimal p50 / p99 ms "
                 "| non-200 | load 1-min start→end |", "|---|---|---|---|---|---|---|---|---|"]
         for clients in [int(c) for c in args.clients.split(",")]:

@@ -14,6 +14,7 @@ from contextlib import ExitStack
 
 from flask import Flask, g, request
 from flask.ctx import AppContext
+from flask.sessions import SessionInterface
 from flask_jwt_extended import JWTManager
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -46,6 +47,17 @@ class _BoundAppContext(AppContext):
             self._bound.close()
 
 
+class _NoCookieSession(SessionInterface):
+    """The API keeps no cookie session (a request is authenticated by its X-Api-Key token): Flask's default would
+    build a signing serializer and look for a cookie on every request."""
+
+    def open_session(self, app, request):
+        return None  # Flask falls back to a null session, which refuses writes
+
+    def save_session(self, app, session, response):
+        return None
+
+
 class _BoundFlask(Flask):
     penhas_settings: Settings
     penhas_database = None
@@ -75,6 +87,7 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     app.json = OrjsonProvider(app)
+    app.session_interface = _NoCookieSession()
     if config:
         app.config.update(config)
     if settings.trusted_proxies:

@@ -49,6 +49,21 @@ def init_limiter(app, settings):
     limiter.init_app(app)
     # Initialised enabled so storage exists; switched afterwards so tests can turn limits back on.
     limiter.enabled = settings.ratelimit_enabled
+    _drop_middleware_pass(app)
+
+
+def _drop_middleware_pass(app) -> None:
+    """Every limit here is a route decorator (checked by the decorator itself) or a check_limit() call; with no
+    default or application limits, flask-limiter's before-request pass can find nothing to count, and its
+    after-request pass adds headers we do not send (headers_enabled=False). Both cost more than a whole /health
+    request's own work, so they are taken off every request (issue 17's profile)."""
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits:  # they would need the middleware pass
+        return
+    app.before_request_funcs[None] = [f for f in app.before_request_funcs.get(None, [])
+                                      if getattr(f, "__self__", None) is not limiter]
+    app.after_request_funcs[None] = [f for f in app.after_request_funcs.get(None, [])
+                                     if getattr(f, "args", ()) != (limiter,)]
 
 
 def check_limit(limit: str, key: str) -> None:

@@ -1,5 +1,7 @@
 """Which questionnaire she gets (GET /me), the POST /me/quiz dispatch, and the chat assistant (backend-rules §9.5,
 §9.6, §8.2)."""
+from peewee import fn
+
 from penhas_api.core import clock
 from penhas_api.core.errors import PenhasError, form_error
 from penhas_api.core.ids import parse_id
@@ -26,7 +28,7 @@ def session_not_match():
                        "Sessão do quiz desta resposta não confere com a sessão atual. Reinicie o aplicativo.", 400)
 
 
-def candidates(in_app: bool = True) -> list[Questionnaire]:
+def _candidates_query(in_app: bool):
     ids = get_settings().filter_questionnaire_ids
     query = Questionnaire.select()
     query = query.where(Questionnaire.id.in_(ids)) if ids else query.where(Questionnaire.active == True)  # noqa: E712
@@ -34,7 +36,11 @@ def candidates(in_app: bool = True) -> list[Questionnaire]:
         query = query.where(Questionnaire.penhas_start_automatically == True)  # noqa: E712
     else:
         query = query.where(Questionnaire.penhas_cliente_required == False)  # noqa: E712
-    return list(query.order_by(Questionnaire.name))
+    return query.order_by(Questionnaire.name)
+
+
+def candidates(in_app: bool = True) -> list[Questionnaire]:
+    return list(_candidates_query(in_app))
 
 
 def _applies(questionnaire: Questionnaire, vars_: dict) -> bool:
@@ -47,11 +53,12 @@ def _applies(questionnaire: Questionnaire, vars_: dict) -> bool:
 
 def eligible(user: Cliente) -> Questionnaire | None:
     vars_ = {"cliente": cliente_vars(user)}
-    done = {s.questionnaire_id for s in QuizSession.select(QuizSession.questionnaire).where(
-        QuizSession.cliente == user.id, QuizSession.deleted == False,  # noqa: E712
-        QuizSession.finished_at.is_null(False))}
-    for questionnaire in candidates():
-        if questionnaire.id not in done and _applies(questionnaire, vars_):
+    # One query on every GET /me: the candidates she has not finished yet.
+    finished = QuizSession.select(QuizSession.id).where(
+        QuizSession.cliente == user.id, QuizSession.questionnaire == Questionnaire.id,
+        QuizSession.deleted == False, QuizSession.finished_at.is_null(False))  # noqa: E712
+    for questionnaire in _candidates_query(in_app=True).where(~fn.EXISTS(finished)):
+        if _applies(questionnaire, vars_):
             return questionnaire
     return None
 
