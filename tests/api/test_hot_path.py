@@ -125,3 +125,16 @@ def test_activity_is_written_at_most_every_five_minutes(client, app, frozen_cloc
     frozen_clock.advance(minutes=1, seconds=1)
     client.get("/me/unread-notif-count", headers=headers)
     assert Cliente.get_by_id(user.id).last_activity_at == frozen_clock.now
+
+
+def test_no_request_pays_for_the_limiter_middleware_or_a_cookie_session(app, client, rate_limits):
+    from penhas_api.limits import limiter
+
+    hooks = app.before_request_funcs[None] + app.after_request_funcs[None]
+    assert not [f for f in hooks if getattr(f, "__self__", None) is limiter or getattr(f, "args", ()) == (limiter,)]
+    r = client.get("/health")
+    assert "Set-Cookie" not in r.headers and "Vary" not in r.headers
+    # The decorated limits still hold without the middleware pass: 5 requests an hour per IP.
+    answers = [client.post("/reset-password/request-new?email=nobody@example.com&app_version=t").status_code
+               for _ in range(6)]
+    assert answers[-1] == 429 and 429 not in answers[:5]
