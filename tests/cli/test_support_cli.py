@@ -122,3 +122,30 @@ def test_chat_rewrap_after_a_key_rotation(db):
         assert audits("chat.rewrap")[0].detail["rewrapped"] == 2
     finally:
         reset_settings(None)
+
+
+def test_reply_written_in_the_editor_when_stdin_is_a_terminal(db, tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    from tests.commands import ROOT
+
+    her = make_user(apelido="Eva")
+    chat_support.send_from_user(her, "oi")
+    editor = tmp_path / "editor"
+    editor.write_text("#!/bin/sh\nprintf 'Escrita no editor' > \"$1\"\n")
+    editor.chmod(0o700)
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    primary, terminal = pty.openpty()
+    try:
+        r = subprocess.run([sys.executable, "-m", "penhas_cli.main", "support", "reply", str(her.id)],
+                           cwd=ROOT, stdin=terminal, capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, PYTHONPATH=str(ROOT), EDITOR=str(editor), TMPDIR=str(drafts)))
+    finally:
+        os.close(primary)
+        os.close(terminal)
+    assert r.returncode == 0, r.stderr
+    assert chat_support.show(her.id, rows=5).messages[-1]["message"] == "Escrita no editor"
+    assert not list(drafts.iterdir())  # the draft holding what staff wrote to her is removed
