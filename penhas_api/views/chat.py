@@ -16,6 +16,7 @@ bp = Blueprint("chat", __name__)
 
 CHAT_AUTH = Field("str", required=True, max_length=9999, description="the room's token (GET /me/chats)")
 ROWS = Field("int", max_length=9, description="page size: 10 to 1000 (anything else is the default, 10)")
+ROOM_ROWS = Field("int", max_length=9, description="page size: 10 to 100 (anything else is the default, 100)")
 # The token errors of a room (its message asks her to reload the app), and the module its kind needs.
 ROOM_ERRORS = ("chat_auth_invalid", "chat_auth_invalid_user", "chat_session_not_found", "chat_not_participant",
                "missing_module")
@@ -61,7 +62,7 @@ def _room(v):
 @module_required("chat_suporte")
 @declare(
     "Her private rooms, the support tile and the assistant", "chat",
-    query={"rows": ROWS, "next_page": Field("str", max_length=9999)},
+    query={"rows": ROOM_ROWS, "next_page": Field("str", max_length=9999)},
     ok=json(CHATS), errors={400: ("missing_module",)},
     links={"support": ("chat.list_messages", {"chat_auth": "$response.body#/support/chat_auth"}),
            "assistant": ("quiz.post_quiz", {"session_id": "$response.body#/assistant/quiz_session/session_id"})},

@@ -15,6 +15,7 @@ from penhas_api.views.quiz_schemas import QUIZ_REPLY, QUIZ_SESSION
 bp = Blueprint("quiz", __name__)
 MAX_ANSWER = 10000
 
+# Checked in the view after the answers' own checks (as the original), hence `documented=` on the answer routes.
 SESSION_ID = Field("str", required=True, max_length=100)
 ANSWERS = ("Every other parameter is an answer, `<ref>=<value>` (the `ref` of the message it answers): at most "
            f"{MAX_ANSWER} characters, no NUL. `session_id` is checked after the answers.")
