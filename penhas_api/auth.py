@@ -139,3 +139,18 @@ def _touch_activity(user: Cliente) -> None:
 def require_module(module: str) -> None:
     if module not in user_modules(g.user):
         raise missing_module(module)
+
+
+def module_required(module: str):
+    """``require_module`` as a decorator, for a route that checks the module before its parameters (put it
+    between the auth decorator and ``@declare``, which validates the parameters before the view runs)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            require_module(module)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
