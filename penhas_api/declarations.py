@@ -33,8 +33,9 @@ class Declaration:
     body: tuple[str, dict] | None = None
     # Checked in the view (not by ``validate``): documented only, e.g. the preference keys or the guardian token.
     documented: dict[str, Field] = field(default_factory=dict)
-    # The 200 answer: (content type, JSON Schema). The JSON bodies follow the app's golden fixtures.
-    ok: tuple[str, dict] = ("application/json", {"type": "object"})
+    # The success answer: (content type, JSON Schema), or None for an answer without a body (a 204). The JSON
+    # bodies follow the app's golden fixtures.
+    ok: tuple[str, dict] | None = ("application/json", {"type": "object"})
     ok_status: int = 200
     # Error codes this route itself can return, by status; the auth and server-wide ones are added by the generator.
     errors: dict[int, tuple[str, ...]] = field(default_factory=dict)

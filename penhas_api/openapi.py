@@ -24,7 +24,7 @@ USER_ERRORS = {**SESSION_ERRORS, 404: ("Page not found",)}
 FORM_ERRORS = {400: ("form_error",)}
 LIMIT_ERRORS = {429: ("too_many_requests",)}
 
-STATUS_TEXT = {200: "OK", 302: "Found", 400: "Bad request", 401: "Not authenticated", 403: "Forbidden",
+STATUS_TEXT = {200: "OK", 204: "Done (no body)", 302: "Found", 400: "Bad request", 401: "Not authenticated", 403: "Forbidden",
                404: "Not found", 409: "Conflict", 413: "Request too large", 415: "Unsupported media type",
                429: "Too many requests", 503: "Service unavailable"}
 
@@ -113,9 +113,10 @@ def operation(declaration: Declaration, auth: str | None, operation_id: str, pat
     else:
         op["security"] = []
 
-    content_type, schema = declaration.ok
-    ok: dict = {"description": STATUS_TEXT.get(declaration.ok_status, "OK"),
-                "content": {content_type: {"schema": schema}}}
+    ok: dict = {"description": STATUS_TEXT.get(declaration.ok_status, "OK")}
+    if declaration.ok is not None:
+        content_type, schema = declaration.ok
+        ok["content"] = {content_type: {"schema": schema}}
     if declaration.links:
         ok["links"] = {name: {"operationId": target, "parameters": parameters}
                        for name, (target, parameters) in declaration.links.items()}

@@ -105,9 +105,7 @@ def list_tarefas(v):
     query={"id": Field("int", required=True, max_length=18), "remove": Field("bool"),
            "checkbox_feito": Field("bool", description="required unless remove=1"),
            "campo_livre": Field("str", max_length=mf_tasks.MAX_CAMPO_LIVRE, description="JSON text")},
-    ok_status=204,
-    # A 204 has no body: this entry replaces the content the `ok` answer would declare.
-    other={204: "Saved (no body)"},
+    ok=None, ok_status=204,
     errors={400: MISSING_MODULE + TASK_NOT_FOUND},
 )
 def sync_tarefa(v):
