@@ -53,7 +53,8 @@ def invite(v):
 
 @bp.put("/me/guardioes/<guardian_id>")
 @require_user
-@declare("Rename a guardian", "guardians", path=GUARDIAN_ID, query={"nome": Field("str", required=True, max_length=200)},
+@declare("Rename a guardian", "guardians", path=GUARDIAN_ID,
+         query={"nome": Field("str", required=True, max_length=200)},
          ok=json(obj({"message": STR, "data": GUARDIAN})), errors={404: ("item_not_found",)})
 def edit(v, guardian_id):
     return service.edit(g.user, guardian_id, v["nome"].strip())
