@@ -4,21 +4,54 @@ from flask import Blueprint, Response, g, request
 from penhas_api.auth import require_user
 from penhas_api.core.services import audio as audio_service
 from penhas_api.core.services import audio_pages
+from penhas_api.declarations import declare
 from penhas_api.params import Field, validate
+from penhas_api.schemas import BOOL01, EMPTY, INT, NUMSTR, STR, SUCCESS_MESSAGE, arr, json, nullable, obj
 
 bp = Blueprint("audio", __name__)
+
+# The text fields of the upload's multipart body (mobile-contract §2.11.5), next to its `media` file part.
+UPLOAD_FIELDS = {
+    "cliente_created_at": Field("datetime", required=True, max_length=100, description="the segment's start"),
+    "current_time": Field("datetime", required=True, max_length=100, description="the device's clock at enqueue"),
+    "event_id": Field("str", required=True, max_length=36, description="UUID v4 of the recording session"),
+    "event_sequence": Field("int", required=True, max_length=6, description="the segment's number, from 1"),
+    "sha1": Field("str", max_length=40, description="hex SHA-1 of the file"),
+}
+UPLOAD_BODY = {
+    "type": "object",
+    "properties": {"media": {"type": "string", "contentMediaType": "audio/aac", "description": "the AAC segment"},
+                   **{name: f.schema() for name, f in UPLOAD_FIELDS.items()}},
+    "required": ["media"] + [name for name, f in UPLOAD_FIELDS.items() if f.required],
+}
+EVENT_ID = {"event_id": Field("str", description="UUID v4 of the recording session")}
+# A malformed event id is a form error on `event_id`; someone else's event is not found (as one that never was).
+EVENT_ERRORS = {400: ("form_error",), 404: ("item_not_found",)}
+AUDIO_ROW = obj({
+    "data": obj({"event_id": STR, "audio_duration": STR, "audio_duration_secs?": NUMSTR,
+                 "last_cliente_created_at": STR, "total_bytes": STR}),
+    "meta": obj({"download_granted": BOOL01, "request_granted": BOOL01, "requested_by_user": BOOL01}),
+})
+SEGMENT = obj({"event_sequence": INT, "audio_duration": STR, "cliente_created_at": STR, "bytes": STR,
+               "waveform": nullable(STR)})
 
 
 @bp.post("/me/audios")
 @require_user
-def upload():
-    params = validate({
-        "cliente_created_at": Field("datetime", required=True, max_length=100),
-        "current_time": Field("datetime", required=True, max_length=100),
-        "event_id": Field("str", required=True, max_length=36),
-        "event_sequence": Field("int", required=True, max_length=6),
-        "sha1": Field("str", max_length=40),
-    })
+@declare(
+    "Upload one recorded segment (idempotent per event and sequence: the latest upload wins)", "audio",
+    body=("multipart/form-data", UPLOAD_BODY),
+    ok=json(obj({"message": STR, "success": INT, "data": obj({"id": INT})})),
+    errors={400: ("form_error", "upload_blocked", "media_missing", "media_invalid_size", "media_too_big",
+                  "unsupported_media_type", "sha1_mismatch"),
+            500: ("audio_file_not_exists",), 503: ("audio_tools_missing",)},
+    links={"detail": ("audio.detail", {"event_id": "$request.body#/event_id"}),
+           "download": ("audio.download", {"event_id": "$request.body#/event_id"}),
+           "delete": ("audio.delete", {"event_id": "$request.body#/event_id"})},
+)
+def upload(_v):
+    # The fields travel in the multipart body, so they are validated here (the declaration documents them there).
+    params = validate(UPLOAD_FIELDS)
     media = request.files.get("media")
     audio = audio_service.upload_segment(
         g.user,
@@ -35,12 +68,12 @@ def upload():
 
 @bp.get("/me/audios")
 @require_user
-def list_audios():
-    params = validate({
-        "rows": Field("int", max_length=4),
-        "next_page": Field("str", max_length=500),
-    })
-    page, next_page = audio_pages.list_page(g.user.id, params.get("rows"), params.get("next_page"))
+@declare("Her recordings, newest first", "audio",
+         query={"rows": Field("int", max_length=4, description="page size"),
+                "next_page": Field("str", max_length=500, description="the previous page's next_page")},
+         ok=json(obj({"message": STR, "rows": arr(AUDIO_ROW), "has_more?": BOOL01, "next_page?": nullable(STR)})))
+def list_audios(v):
+    page, next_page = audio_pages.list_page(g.user.id, v.get("rows"), v.get("next_page"))
     return {
         "message": audio_service.list_message(page.total),
         "rows": [_row(e) for e in page.events],
@@ -68,7 +101,9 @@ def _row(event):
 
 @bp.get("/me/audios/<event_id>")
 @require_user
-def detail(event_id):
+@declare("One recording's segments", "audio", path=EVENT_ID,
+         ok=json(obj({"event_id": STR, "audios": arr(SEGMENT)})), errors=EVENT_ERRORS)
+def detail(_v, event_id):
     event, audios = audio_service.event_detail(g.user.id, audio_service.parse_event_uuid(event_id))
     return {
         "event_id": event.uuid,
@@ -84,24 +119,34 @@ def detail(event_id):
 
 @bp.delete("/me/audios/<event_id>")
 @require_user
-def delete(event_id):
+@declare("Hide a recording from her list (the evidence is kept)", "audio", path=EVENT_ID, ok=json(EMPTY),
+         errors=EVENT_ERRORS)
+def delete(_v, event_id):
     audio_service.delete_event(g.user.id, audio_service.parse_event_uuid(event_id))
     return {}
 
 
 @bp.post("/me/audios/<event_id>/request-access")
 @require_user
-def request_access(event_id):
+@declare("Ask the team for access to a blocked recording", "audio", path=EVENT_ID, ok=json(SUCCESS_MESSAGE),
+         errors=EVENT_ERRORS)
+def request_access(_v, event_id):
     audio_service.request_access(g.user.id, audio_service.parse_event_uuid(event_id))
     return {"message": audio_service.REQUEST_ACCESS_MESSAGE, "success": 1}
 
 
 @bp.get("/me/audios/<event_id>/download")
 @require_user
-def download(event_id):
+@declare(
+    "The recording's audio: the chosen segments joined in order", "audio", path=EVENT_ID,
+    query={"audio_sequences": Field("str", required=True, max_length=5000,
+                                    description="`all`, or comma-separated segment numbers")},
+    ok=("audio/aac", {"type": "string", "contentMediaType": "audio/aac"}),
+    errors={**EVENT_ERRORS, 400: ("form_error", "audio_blocked_access"), 500: ("audio_file_not_exists",)},
+)
+def download(v, event_id):
     event_uuid = audio_service.parse_event_uuid(event_id)
-    params = validate({"audio_sequences": Field("str", required=True, max_length=5000)})
-    raw = params["audio_sequences"].strip()
+    raw = v["audio_sequences"].strip()
     sequences = None
     if raw != "all":
         sequences = validate({"audio_sequences": Field("int_list")}, {"audio_sequences": raw})["audio_sequences"]

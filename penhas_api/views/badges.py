@@ -4,10 +4,17 @@ from html import escape
 from flask import Blueprint, render_template
 
 from penhas_api.core.services import badges
+from penhas_api.declarations import declare
 from penhas_api.limits import ip_key, limiter
-from penhas_api.params import get_params
+from penhas_api.params import Field, get_params
+from penhas_api.schemas import HTML, STR
 
 bp = Blueprint("badges", __name__)
+
+# Read by the view, never refused: a bad or missing token is the page's own message.
+TOKEN = {"token": Field("str", description="the token of the e-mailed link (cut at 2000 characters)")}
+PAGE_ERRORS = ("A link that is invalid, cancelled, expired or already used answers 400 with the same HTML page "
+               "and its message.")
 
 
 def _page(result: dict, token: str):
@@ -21,13 +28,17 @@ def _page(result: dict, token: str):
 
 @bp.get("/badge/accept")
 @limiter.limit("100 per hour", key_func=ip_key)
-def show_invite():
+@declare("The Círculo PenhaS invitation page", "web", documented=TOKEN, description=PAGE_ERRORS, ok=(HTML, STR),
+         limited=True)
+def show_invite(_v):
     token = (get_params().get("token") or "")[:2000]
     return _page(badges.invite_page(token), token)
 
 
 @bp.post("/badge/accept")
 @limiter.limit("100 per hour", key_func=ip_key)
-def accept_invite():
+@declare("Accept the Círculo PenhaS invitation", "web", documented=TOKEN, description=PAGE_ERRORS, ok=(HTML, STR),
+         limited=True)
+def accept_invite(_v):
     token = (get_params().get("token") or "")[:2000]
     return _page(badges.accept_invite(token), token)

@@ -11,6 +11,8 @@ from flask import Blueprint, Response, g, request
 from penhas_api.core.errors import not_found, permission_denied
 from penhas_api.core.services import metrics
 from penhas_api.core.settings import get_settings
+from penhas_api.declarations import declare
+from penhas_api.schemas import STR
 
 bp = Blueprint("metrics", __name__)
 
@@ -27,7 +29,11 @@ def _count(response):
 
 
 @bp.get("/metrics")
-def scrape():
+@declare("Prometheus metrics of the requests served", "health",
+         description="Needs `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN set the route does not "
+                     "exist (404). The body is the Prometheus text format 0.0.4 (`text/plain; version=0.0.4`).",
+         ok=("text/plain", STR), errors={403: ("permission_denied",), 404: ("Page not found",)})
+def scrape(_v):
     token = get_settings().metrics_token
     if not token:
         raise not_found()
