@@ -44,6 +44,10 @@ class Declaration:
     # OpenAPI links from the 200 answer: {name: (operationId, {parameter: runtime expression})}.
     links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     limited: bool = False  # has a rate limit of its own (a 429 answer)
+    # The same answers in other content types, chosen by the Accept header: {content type: schema of the 200}.
+    alternatives: dict[str, dict] = field(default_factory=dict)
+    # Statuses answered with an HTML page (for a browser) instead of the JSON envelope: {status: description}.
+    error_pages: dict[int, str] = field(default_factory=dict)
     description: str | None = None
 
     def fields(self) -> dict[str, Field]:

@@ -116,7 +116,8 @@ def operation(declaration: Declaration, auth: str | None, operation_id: str, pat
     ok: dict = {"description": STATUS_TEXT.get(declaration.ok_status, "OK")}
     if declaration.ok is not None:
         content_type, schema = declaration.ok
-        ok["content"] = {content_type: {"schema": schema}}
+        ok["content"] = {content_type: {"schema": schema},
+                         **{media: {"schema": alt} for media, alt in declaration.alternatives.items()}}
     if declaration.links:
         ok["links"] = {name: {"operationId": target, "parameters": parameters}
                        for name, (target, parameters) in declaration.links.items()}
@@ -128,6 +129,10 @@ def operation(declaration: Declaration, auth: str | None, operation_id: str, pat
             "description": f"{STATUS_TEXT.get(status, 'Error')}: " + ", ".join(f"`{c}`" for c in codes),
             "content": {"application/json": {"schema": error_envelope(codes)}},
         }
+    for status, description in declaration.error_pages.items():
+        page = responses.setdefault(str(status), {"description": STATUS_TEXT.get(status, "Error"), "content": {}})
+        page["description"] += f"; a browser gets an HTML page: {description}"
+        page["content"]["text/html"] = {"schema": {"type": "string"}}
     op["responses"] = responses
     return op
 

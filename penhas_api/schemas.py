@@ -52,9 +52,10 @@ def const(value) -> dict:
 
 
 # The error envelope of every failure (mobile-contract §1.7): strings only, `field`/`reason` on form errors.
+# `message` is always sent by this server, but optional for the app's parser (its cpf_form_field_error fixture).
 def error_envelope(codes: tuple[str, ...] | None = None) -> dict:
     return obj({"error": {"type": "string", "enum": sorted(set(codes))} if codes else STR,
-                "message": STR, "field?": STR, "reason?": STR})
+                "message?": STR, "field?": STR, "reason?": STR})
 
 
 JSON = "application/json"

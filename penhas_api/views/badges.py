@@ -29,7 +29,7 @@ def _page(result: dict, token: str):
 @bp.get("/badge/accept")
 @limiter.limit("100 per hour", key_func=ip_key)
 @declare("The Círculo PenhaS invitation page", "web", documented=TOKEN, description=PAGE_ERRORS, ok=(HTML, STR),
-         limited=True)
+         error_pages={400: "a link invalid, cancelled, expired or already used"}, limited=True)
 def show_invite(_v):
     token = (get_params().get("token") or "")[:2000]
     return _page(badges.invite_page(token), token)
@@ -38,7 +38,7 @@ def show_invite(_v):
 @bp.post("/badge/accept")
 @limiter.limit("100 per hour", key_func=ip_key)
 @declare("Accept the Círculo PenhaS invitation", "web", documented=TOKEN, description=PAGE_ERRORS, ok=(HTML, STR),
-         limited=True)
+         error_pages={400: "a link invalid, cancelled, expired or already used"}, limited=True)
 def accept_invite(_v):
     token = (get_params().get("token") or "")[:2000]
     return _page(badges.accept_invite(token), token)

@@ -7,7 +7,7 @@ from penhas_api.core.services import guardians as service
 from penhas_api.declarations import declare
 from penhas_api.limits import ip_key, limiter
 from penhas_api.params import Field, get_params
-from penhas_api.schemas import BOOL01, EMPTY, INT, STR, arr, json, nullable, obj
+from penhas_api.schemas import BOOL01, HTML, EMPTY, INT, STR, arr, json, nullable, obj
 
 bp = Blueprint("guardians", __name__)
 
@@ -102,9 +102,10 @@ def _wants_html() -> bool:
                 "action": Field("str", description="POST: `accept` or `refuse`")},
     description="JSON for API clients; a browser (`Accept` with `html`) gets one plain HTML page, errors "
                 "included, with the same statuses.",
-    ok=json(PAGE_DATA),
+    ok=json(PAGE_DATA), alternatives={HTML: STR},
     errors={400: ("token_invalid_format", "token_invalid_hash", "action_invalid", "guard_invite_expired"),
             404: ("item_not_found",)},
+    error_pages={400: "the error's message", 404: "the error's message"},
     limited=True,
 )
 def guardian_page(_v):
