@@ -52,15 +52,14 @@ def _tweet_target(tweet_id: str):
         raise item_not_found()
 
 
-# Declared without its length limit, a setting read per request: the views check the length themselves (for a
-# single field the result is the same as checking it first).
 CONTENT = {"content": Field("str", required=True, description="at most TWEET_CONTENT_MAX_LENGTH characters "
                                                              "(2200 by default)")}
 
 
-def _content(v) -> str:
-    return validate({"content": Field("str", required=True, max_length=get_settings().tweet_max_length)},
-                    {"content": v["content"]})["content"]
+def _content_limit(**_):
+    """The length limit is a setting read per request, not part of the declaration: the whole field is checked
+    here first, so its errors come in the validator's order (length before the rest)."""
+    validate({"content": Field("str", required=True, max_length=get_settings().tweet_max_length)})
 
 
 @bp.get("/timeline")
@@ -93,6 +92,7 @@ def list_timeline(v):
 @bp.post("/me/tweets")
 @require_user
 @before(_tweets_module)
+@before(_content_limit)
 @declare(
     "Publish a post (module tweets)", "timeline", form=CONTENT, ok=json(TWEET), errors={400: ("missing_module",)},
     links={"comment": ("timeline.comment", {"tweet_id": "$response.body#/id"}),
@@ -101,7 +101,7 @@ def list_timeline(v):
            "delete": ("timeline.delete_tweet", {"id": "$response.body#/id"})},
 )
 def create_tweet(v):
-    tweet = timeline.create_tweet(g.user, _content(v))
+    tweet = timeline.create_tweet(g.user, v["content"])
     return timeline.render_tweets(g.user, [tweet])[0]
 
 
@@ -120,10 +120,11 @@ def delete_tweet(v):
 @bp.post("/timeline/<tweet_id>/comment")
 @require_user
 @before(_tweet_target)
+@before(_content_limit)
 @declare("Comment on a post (module tweets)", "timeline", form=CONTENT, path=PATH_TWEET_ID, ok=json(TWEET),
          errors={400: ("missing_module",), 404: ("item_not_found",)})
 def comment(v, tweet_id):
-    tweet = timeline.create_tweet(g.user, _content(v), reply_to=tweet_id)
+    tweet = timeline.create_tweet(g.user, v["content"], reply_to=tweet_id)
     return timeline.render_tweets(g.user, [tweet])[0]
 
 
