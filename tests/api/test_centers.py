@@ -285,6 +285,12 @@ def test_user_list_rate_limit(client, headers, rate_limits):
                  "too_many_requests")
 
 
+def test_user_limits_count_requests_with_bad_parameters(client, headers, rate_limits):
+    for _ in range(10):
+        assert_error(client.get("/me/pontos-de-apoio?rows=x", headers=headers), 400, "form_error", field="rows")
+    assert_error(client.get("/me/pontos-de-apoio?rows=x", headers=headers), 429, "too_many_requests")
+
+
 def test_erasing_a_user_takes_her_ratings_out_of_the_averages(client, app, headers, user):
     from penhas_api.core.services.accounts import erase_user
 

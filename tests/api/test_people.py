@@ -147,6 +147,13 @@ def test_men_cannot_search_or_see_profiles(client, app, chat_served):
     assert_error(client.get("/profile", headers=headers, query_string={"cliente_id": woman.id}), 400, "form_error")
 
 
+def test_the_module_is_checked_before_the_parameters(client, app, chat_served):
+    headers = auth_headers(app, active(genero="Masculino"))
+    for r in (client.get("/profile", headers=headers), client.get("/search-users?rows=x", headers=headers)):
+        body = assert_error(r, 400, "form_error")
+        assert "field" not in body and body["message"] == "Seu perfil não tem permissão para utilizar este recurso."
+
+
 def test_profile(client, app, chat_served):
     skill = Skill.get(Skill.skill == "Escuta acolhedora")
     me = active()

@@ -40,6 +40,19 @@ def test_post_validation(client, app, two):
     assert_error(client.post("/me/tweets", headers=man, data={"content": "oi"}), 400, "missing_module")
 
 
+def test_module_and_post_id_are_checked_before_the_parameters(client, app, two):
+    (_, ha), _ = two
+    man = auth_headers(app, make_user(genero="Masculino"))
+    assert_error(client.post("/me/tweets", headers=man), 400, "missing_module")
+    assert_error(client.delete("/me/tweets", headers=man), 400, "missing_module")
+    assert_error(client.post("/timeline/garbage/comment", headers=man), 400, "missing_module")
+    assert_error(client.post("/timeline/garbage/comment", headers=ha), 404, "item_not_found")
+    assert_error(client.post("/timeline/garbage/report", headers=ha), 404, "item_not_found")
+    # Too long wins over a NUL, as in any other field (length first).
+    assert_error(client.post("/me/tweets", headers=ha, data={"content": "\x00" * 2201}), 400, "form_error",
+                 "content", "invalid_max_length")
+
+
 def test_comment_counts_last_reply_and_thread(client, two):
     (a, ha), (b, hb) = two
     root = post(client, ha, "raiz")
