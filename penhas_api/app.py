@@ -4,7 +4,6 @@
 secrets. ``create_app(settings)`` builds an app on those settings alone: its own database, secrets and storage,
 made current (``use_settings``/``use_database``) in every app context it pushes, so two apps can live in one process.
 """
-import importlib
 import logging
 import time
 import uuid
@@ -25,7 +24,7 @@ from penhas_api.errors import register_error_handlers
 from penhas_api.headers import init_security_headers
 from penhas_api.json_provider import OrjsonProvider
 from penhas_api.limits import init_limiter
-from penhas_api.views import BLUEPRINTS
+from penhas_api.routes import register_blueprints
 import tasks  # noqa: F401  (registers every task on the queue port, so services can enqueue by name)
 
 log = logging.getLogger("penhas.api")
@@ -100,23 +99,8 @@ def create_app(settings: Settings | None = None, config: dict | None = None) -> 
     register_error_handlers(app)
     init_security_headers(app)
     _request_hooks(app)
-    _register_blueprints(app)
+    register_blueprints(app)
     return app
-
-
-def routes_app() -> Flask:
-    """An app holding only the routes, with no settings, database or secrets: what `penhas openapi` describes
-    without touching a data dir."""
-    app = Flask(__name__)
-    app.url_map.strict_slashes = False
-    _register_blueprints(app)
-    return app
-
-
-def _register_blueprints(app: Flask) -> None:
-    for module_name in BLUEPRINTS:
-        module = importlib.import_module(f"penhas_api.views.{module_name}")
-        app.register_blueprint(module.bp)
 
 
 def _request_hooks(app: Flask) -> None:

@@ -22,6 +22,7 @@ from penhas_api.core.errors import PenhasError, missing_module, not_found
 from penhas_api.core.models import Cliente, ClienteSession
 from penhas_api.core.services.session_lookup import session_with_user
 from penhas_api.core.services.modules import user_modules
+from penhas_api.declarations import before
 from penhas_api.limits import check_limit
 
 SESSION_DAYS = 365
@@ -142,15 +143,5 @@ def require_module(module: str) -> None:
 
 
 def module_required(module: str):
-    """``require_module`` as a decorator, for a route that checks the module before its parameters (put it
-    between the auth decorator and ``@declare``, which validates the parameters before the view runs)."""
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            require_module(module)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    """``require_module`` before the parameters are validated (see ``declarations.before``)."""
+    return before(lambda **_: require_module(module))

@@ -7,7 +7,7 @@ declaration, so the description cannot drift from what the validator enforces.
 """
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, Callable
 
 from penhas_api.params import Field, validate
 
@@ -77,6 +77,22 @@ def declare(summary: str, tag: str, **kwargs):
 
         # Copied up by every @wraps above (functools copies __dict__), so the registered endpoint carries it.
         wrapper.declaration = declaration
+        return wrapper
+
+    return decorate
+
+
+def before(check: Callable[..., None]):
+    """A check that must answer before the parameters are validated (a missing module, a per-user limit, a
+    malformed URL argument: which error wins is part of the contract, backend-rules §2.0). Goes between the auth
+    decorator and ``@declare``; ``check`` gets the URL arguments as keyword arguments."""
+
+    def decorate(view):
+        @wraps(view)  # copies the declaration up, as every wrapper above @declare must
+        def wrapper(*args, **kwargs):
+            check(**kwargs)
+            return view(*args, **kwargs)
+
         return wrapper
 
     return decorate

@@ -186,8 +186,8 @@ class Field:
                 out["minLength"] = low
         elif out["type"] == "integer" and "enum" not in out and self.max_length is not None:
             # Digits (and a sign) count towards the length limit.
-            out["maximum"] = 10 ** self.max_length - 1
-            out["minimum"] = -(10 ** (self.max_length - 1) - 1)
+            out["maximum"] = min(10 ** self.max_length - 1, INT_MAX)
+            out["minimum"] = max(-(10 ** (self.max_length - 1) - 1), -INT_MAX)
         if self.description:
             out["description"] = self.description
         return out

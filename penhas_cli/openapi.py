@@ -18,7 +18,7 @@ def openapi(
 
     Example: penhas openapi --output openapi.json
     """
-    from penhas_api.app import routes_app
+    from penhas_api.routes import routes_app
     from penhas_api.openapi import build_document
 
     document = build_document(routes_app())

@@ -35,9 +35,9 @@ def problems(app: Flask, response) -> list[str]:
     if not content:
         return []
     media = response.mimetype
-    if media not in content and "*/*" not in content:
+    if not {media, media.split("/")[0] + "/*", "*/*"} & set(content):
         return [f"{where}: content type {media} not declared ({', '.join(content)})"]
-    if media != "application/json":
+    if media != "application/json" or media not in content:
         return []
     schema = content[media]["schema"]
     body = response.get_json(silent=True)

@@ -10,11 +10,10 @@ from penhas_api.core.errors import form_error
 from penhas_api.core.services import (center_full_list, center_import, center_search, center_suggestions, centers,
                                       locations)
 from penhas_api.core.ids import parse_id
-from penhas_api.declarations import Group, declare
+from penhas_api.declarations import Group, before, declare
 from penhas_api.limits import check_limit, ip_key, limiter
 from penhas_api.params import Field
 from penhas_api.schemas import ANY, BOOL01, EMPTY, INT, NUMSTR, STR, arr, json, nullable, obj
-from penhas_api.views.preconditions import before
 
 bp = Blueprint("centers", __name__)
 
@@ -168,7 +167,8 @@ def auxiliary(v):
     description="Centred on `location_token` (from /geocode) or `latitude`+`longitude`; without either only "
                 "`is_web=1` is accepted. `as_csv=1` answers the matching centers as a CSV download "
                 "(`text/csv`) instead.",
-    ok=json(_list_answer(nullable(NUMSTR))), errors={400: ("location_token",)}, limited=True,
+    ok=json(_list_answer(nullable(NUMSTR))), alternatives={"text/csv": STR}, errors={400: ("location_token",)},
+    limited=True,
 )
 def public_list(v):
     q = center_search.build_search(v)

@@ -40,7 +40,7 @@ def news_redirect(v):
     query={"href": Field("str", required=True, min_length=5, max_length=5000), "h": SIGNATURE},
     description="The `image` of the timeline's news items, signed by the server. The body is the image with its "
                 "own `image/*` type, or the PNG placeholder when it cannot be fetched.",
-    ok=("*/*", {}), errors={400: ("media_hash_invalid",)}, limited=True,
+    ok=("image/*", {}), errors={400: ("media_hash_invalid",)}, limited=True,
 )
 def get_proxy(v):
     served = news.proxy_image(v["href"], v["h"])

@@ -5,10 +5,9 @@ from penhas_api.auth import require_user
 from penhas_api.core.errors import PenhasError
 from penhas_api.core.services import people
 from penhas_api.core.services.modules import user_modules
-from penhas_api.declarations import declare
+from penhas_api.declarations import before, declare
 from penhas_api.params import Field
 from penhas_api.schemas import BOOL01, INT, MESSAGE, STR, arr, json, nullable, obj
-from penhas_api.views.preconditions import before
 
 bp = Blueprint("people", __name__)
 

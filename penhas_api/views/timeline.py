@@ -3,16 +3,15 @@ import re
 
 from flask import Blueprint, g, request
 
-from penhas_api.auth import require_module, require_user
+from penhas_api.auth import module_required, require_module, require_user
 from penhas_api.core.errors import item_not_found
 from penhas_api.core.services import timeline
 from penhas_api.core.services.modules import user_modules
 from penhas_api.core.settings import get_settings
-from penhas_api.declarations import declare
+from penhas_api.declarations import before, declare
 from penhas_api.params import TIMELINE_CATEGORIES, Field, validate
 from penhas_api.schemas import ANY, BOOL01, EMPTY, INT, MESSAGE, STR, arr, const, json, nullable, obj, one_of
 from penhas_api.views.people import badge
-from penhas_api.views.preconditions import before
 
 bp = Blueprint("timeline", __name__)
 
@@ -39,10 +38,6 @@ TIMELINE_ITEM = one_of(
          "news": arr(obj({**NEWS_LINK, "image": STR, "date_str": STR}))}),
     obj({"type": const("news"), **NEWS_LINK}, description="parsed but never shown by the app; not sent"),
 )
-
-
-def _tweets_module(**_):
-    require_module("tweets")
 
 
 def _tweet_target(tweet_id: str):
@@ -91,7 +86,7 @@ def list_timeline(v):
 
 @bp.post("/me/tweets")
 @require_user
-@before(_tweets_module)
+@module_required("tweets")
 @before(_content_limit)
 @declare(
     "Publish a post (module tweets)", "timeline", form=CONTENT, ok=json(TWEET), errors={400: ("missing_module",)},
@@ -107,7 +102,7 @@ def create_tweet(v):
 
 @bp.delete("/me/tweets")
 @require_user
-@before(_tweets_module)
+@module_required("tweets")
 @declare("Delete one of her posts or comments (module tweets)", "timeline",
          query={"id": Field("tweet_id", required=True, max_length=20)},
          ok=json(EMPTY), errors={400: ("missing_module", "tweet_not_found")})
