@@ -41,7 +41,8 @@ class Declaration:
     errors: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # Other successful answers, e.g. {302: "redirect to the news page"}.
     other: dict[int, str] = field(default_factory=dict)
-    # OpenAPI links from the 200 answer: {name: (operationId, {parameter: runtime expression})}.
+    # OpenAPI links from the 200 answer: {name: (operationId, {parameter: runtime expression})}; a
+    # ``body.<field>`` key fills a field of the target's form body.
     links: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     limited: bool = False  # has a rate limit of its own (a 429 answer)
     # The same answers in other content types, chosen by the Accept header: {content type: schema of the 200}.

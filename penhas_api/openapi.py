@@ -16,8 +16,9 @@ from penhas_api.schemas import error_envelope
 OPENAPI_VERSION = "3.1.0"
 
 # Failures any route can answer, whatever its own code: a malformed body, a body over the size limit, a body that
-# stopped arriving (penhas_api/errors.py).
-SERVER_ERRORS = {400: ("bad_request",), 413: ("request_too_large",), 503: ("service_unavailable",)}
+# stopped arriving (penhas_api/errors.py), a request line or headers over gunicorn's limits (web_server.py).
+SERVER_ERRORS = {400: ("bad_request",), 413: ("request_too_large",), 414: ("request_line_too_long",),
+                 431: ("request_headers_too_large",), 503: ("service_unavailable",)}
 SESSION_ERRORS = {400: ("expired_jwt",), 401: ("missing_jwt",), 403: ("jwt_logout",), 429: ("too_many_requests",)}
 # require_user also answers 404 for an account that is not active (mobile-contract §1.7).
 USER_ERRORS = {**SESSION_ERRORS, 404: ("Page not found",)}
@@ -25,7 +26,8 @@ FORM_ERRORS = {400: ("form_error",)}
 LIMIT_ERRORS = {429: ("too_many_requests",)}
 
 STATUS_TEXT = {200: "OK", 204: "Done (no body)", 302: "Found", 400: "Bad request", 401: "Not authenticated", 403: "Forbidden",
-               404: "Not found", 409: "Conflict", 413: "Request too large", 415: "Unsupported media type",
+               404: "Not found", 409: "Conflict", 413: "Request too large", 414: "Request line too long",
+               415: "Unsupported media type", 431: "Request headers too large",
                429: "Too many requests", 503: "Service unavailable"}
 
 # Flask's own static route has no view of ours to carry a declaration.
@@ -76,6 +78,18 @@ def _form_body(fields: dict[str, Field]) -> dict:
     return {"required": bool(required), "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
 
 
+def _link(target: str, values: dict[str, str]) -> dict:
+    """``body.<field>`` values fill the target's form body (POST /login's), the others its parameters."""
+    link: dict = {"operationId": target}
+    parameters = {k: v for k, v in values.items() if not k.startswith("body.")}
+    body = {k[5:]: v for k, v in values.items() if k.startswith("body.")}
+    if parameters:
+        link["parameters"] = parameters
+    if body:
+        link["requestBody"] = body
+    return link
+
+
 def error_codes(declaration: Declaration, auth: str | None) -> dict[int, tuple[str, ...]]:
     """Every error code the route can answer, by status."""
     maps = [SERVER_ERRORS, declaration.errors]
@@ -119,8 +133,7 @@ def operation(declaration: Declaration, auth: str | None, operation_id: str, pat
         ok["content"] = {content_type: {"schema": schema},
                          **{media: {"schema": alt} for media, alt in declaration.alternatives.items()}}
     if declaration.links:
-        ok["links"] = {name: {"operationId": target, "parameters": parameters}
-                       for name, (target, parameters) in declaration.links.items()}
+        ok["links"] = {name: _link(target, values) for name, (target, values) in declaration.links.items()}
     responses: dict = {str(declaration.ok_status): ok}
     for status, description in declaration.other.items():
         responses[str(status)] = {"description": description}

@@ -70,7 +70,8 @@ def _session_body(user) -> dict:
     ok=json({"anyOf": [obj({"continue": BOOL01}), SESSION]}),
     errors={400: ("cep_invalid", "email_already_exists", "cpf_already_exists", "cpf_not_match", "name_not_match",
                   "cpf_offline") + STRENGTH_ERRORS, 429: ("too_many_requests",)},
-    links={"login": ("accounts.login", {"email": "$request.query.email", "senha": "$request.query.senha"})},
+    links={"login": ("accounts.login", {"app_version": "$request.query.app_version",
+                                        "body.email": "$request.query.email", "body.senha": "$request.query.senha"})},
 )
 def signup(v):
     dry = v["dry"] != 0

@@ -148,3 +148,17 @@ def test_parameters_come_from_the_validator_declarations(document):
     assert signup["cpf"]["required"] is True and signup["cpf"]["in"] == "query"
     assert signup["senha"]["required"] is False and signup["senha"]["description"] == "required when dry=0"
     assert login["security"] == [] and document["paths"]["/me"]["get"]["security"][0] == {"apiKeyHeader": []}
+
+
+def test_links_name_real_operations_and_their_parameters(document):
+    ops = {op["operationId"]: op for ops in document["paths"].values() for op in ops.values()}
+    links = [(op["operationId"], name, link) for op in ops.values() for answer in op["responses"].values()
+             for name, link in answer.get("links", {}).items()]
+    assert len(links) >= 10
+    for source, name, link in links:
+        target = ops[link["operationId"]]
+        names = {p["name"] for p in target.get("parameters", [])}
+        assert set(link.get("parameters", {})) <= names, f"{source} → {name}"
+        form = target.get("requestBody", {}).get("content", {}).get("application/x-www-form-urlencoded")
+        if link.get("requestBody"):
+            assert set(link["requestBody"]) <= set(form["schema"]["properties"]), f"{source} → {name}"

@@ -114,7 +114,8 @@ def main() -> int:
                   flush=True)
             st_env = dict(env, SCHEMATHESIS_HOOKS="tests.fuzz.hooks", PENHAS_FUZZ_URL=url,
                           PENHAS_FUZZ_EMAIL=email, PENHAS_FUZZ_PASSWORD=PASSWORD)
-            code = subprocess.run(command, cwd=ROOT, env=st_env).returncode
+            # From the scratch dir: schemathesis keeps its replay cache (`st replay ID`) in the working directory.
+            code = subprocess.run(command, cwd=data_dir, env=st_env).returncode
         finally:
             server.terminate()
             try:

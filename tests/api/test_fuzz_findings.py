@@ -1,0 +1,27 @@
+"""Regression tests for what the OpenAPI fuzzer (python -m tests.fuzz, docs/api.md) found, one per finding, written
+before the fix. Each names the request the fuzzer's report showed."""
+from penhas_api.openapi import SERVER_ERRORS
+from tests.helpers import assert_error
+
+
+def test_a_non_ascii_news_signature_is_refused_not_a_crash(client):
+    # seed 20261201: GET /get-proxy?h=%F0%95%BB%85&href=00000 and GET /news-redirect answered 500
+    # (hmac.compare_digest raises TypeError on a str holding non-ASCII characters).
+    r = client.get("/get-proxy", query_string={"href": "00000", "h": "\U000556c5"})
+    assert_error(r, 400, "media_hash_invalid")
+    r = client.get("/news-redirect", query_string={"url": "https://example.com/", "nid": "1", "uid": "1",
+                                                   "until": "9999999999", "h": "ção"})
+    assert r.status_code == 400 and "Location" not in r.headers
+
+
+def test_the_servers_own_refusals_are_in_every_operation(app):
+    from penhas_api.openapi import build_document
+
+    for path, ops in build_document(app)["paths"].items():
+        for method, op in ops.items():
+            assert {"414", "431"} <= set(op["responses"]), f"{method} {path}"
+    # seed 20261201: a request line over 64 KiB is answered 414 by gunicorn itself (penhas_api/web_server.py),
+    # on any route: GET /timeline, /me/notifications, POST /me/tarefas/sync... (the server's answer itself is
+    # tested in tests/integration/test_web_server.py).
+    assert SERVER_ERRORS[414] == ("request_line_too_long",)
+    assert SERVER_ERRORS[431] == ("request_headers_too_large",)
