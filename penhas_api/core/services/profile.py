@@ -6,6 +6,7 @@ from penhas_api.core.models import (
     Badge, Cliente, ClientePreference, ClienteSkill, ClienteTag, Configuracao, Preference, Skill,
 )
 from penhas_api.core.passwords import check_strength, hash_password
+from penhas_api.core.prepared import Prepared
 from penhas_api.core.services.accounts import (
     check_current_password, email_taken, normalize_email, revoke_sessions,
 )
@@ -39,9 +40,15 @@ def _flag(value) -> int:
     return 1 if value else 0
 
 
+# On every GET /me: compiled once (core/prepared.py).
+_ACTIVE_TAGS = Prepared(
+    lambda _variant, cliente, now: ClienteTag.select(ClienteTag, Badge).join(Badge)
+    .where(ClienteTag.cliente == cliente, ClienteTag.valid_until > now).order_by(ClienteTag.id),
+    cliente=ClienteTag.cliente, now=ClienteTag.valid_until)
+
+
 def active_badges(user: Cliente) -> list[Badge]:
-    tags = (ClienteTag.select(ClienteTag, Badge).join(Badge)
-            .where(ClienteTag.cliente == user, ClienteTag.valid_until > clock.now()).order_by(ClienteTag.id))
+    tags = _ACTIVE_TAGS(cliente=user.id, now=clock.now())
     # The same badge granted twice (renewed) is shown once.
     return list({tag.badge.id: tag.badge for tag in tags}.values())
 

@@ -6,6 +6,7 @@ from penhas_api.core import clock
 from penhas_api.core.errors import PenhasError, form_error
 from penhas_api.core.ids import parse_id
 from penhas_api.core.models import Cliente, Questionnaire, QuizSession
+from penhas_api.core.prepared import Prepared
 from penhas_api.core.quiz_lang import TemplateError, condition
 from penhas_api.core.services import escape_manual
 from penhas_api.core.services.escape_manual import new_session, user_tag
@@ -51,23 +52,35 @@ def _applies(questionnaire: Questionnaire, vars_: dict) -> bool:
         return False
 
 
+def _unfinished_candidates(_variant, cliente):
+    finished = QuizSession.select(QuizSession.id).where(
+        QuizSession.cliente == cliente, QuizSession.questionnaire == Questionnaire.id,
+        QuizSession.deleted == False, QuizSession.finished_at.is_null(False))  # noqa: E712
+    return _candidates_query(in_app=True).where(~fn.EXISTS(finished))
+
+
+# Both run on every GET /me: compiled once (core/prepared.py); the variant is the settings' questionnaire filter.
+_UNFINISHED = Prepared(_unfinished_candidates, cliente=QuizSession.cliente)
+_OPEN_SESSION = Prepared(
+    lambda _variant, cliente, questionnaire: QuizSession.select().where(
+        QuizSession.cliente == cliente, QuizSession.questionnaire == questionnaire,
+        QuizSession.deleted == False, QuizSession.finished_at.is_null())  # noqa: E712
+    .order_by(QuizSession.id.desc()).limit(1),
+    cliente=QuizSession.cliente, questionnaire=QuizSession.questionnaire)
+
+
 def eligible(user: Cliente) -> Questionnaire | None:
     vars_ = {"cliente": cliente_vars(user)}
-    # One query on every GET /me: the candidates she has not finished yet.
-    finished = QuizSession.select(QuizSession.id).where(
-        QuizSession.cliente == user.id, QuizSession.questionnaire == Questionnaire.id,
-        QuizSession.deleted == False, QuizSession.finished_at.is_null(False))  # noqa: E712
-    for questionnaire in _candidates_query(in_app=True).where(~fn.EXISTS(finished)):
+    # The candidates she has not finished yet, in one query.
+    for questionnaire in _UNFINISHED(tuple(get_settings().filter_questionnaire_ids or ()), cliente=user.id):
         if _applies(questionnaire, vars_):
             return questionnaire
     return None
 
 
 def open_session(user: Cliente, questionnaire: Questionnaire) -> QuizSession:
-    session = (QuizSession.select().where(QuizSession.cliente == user.id, QuizSession.questionnaire == questionnaire.id,
-                                          QuizSession.deleted == False, QuizSession.finished_at.is_null())  # noqa: E712
-               .order_by(QuizSession.id.desc()).first())
-    return session or new_session(user, questionnaire)
+    found = _OPEN_SESSION(cliente=user.id, questionnaire=questionnaire.id)
+    return found[0] if found else new_session(user, questionnaire)
 
 
 def pending_quiz(user: Cliente) -> dict | None:

@@ -1,0 +1,49 @@
+"""core/prepared.py: a query compiled once answers exactly what the peewee query it was built from answers."""
+from datetime import timedelta
+
+import pytest
+
+from penhas_api.core import clock
+from penhas_api.core.models import Badge, ClienteTag
+from penhas_api.core.prepared import Prepared
+from tests.factories import make_user
+
+TAGS = Prepared(lambda _v, cliente, now: ClienteTag.select(ClienteTag, Badge).join(Badge)
+                .where(ClienteTag.cliente == cliente, ClienteTag.valid_until > now).order_by(ClienteTag.id),
+                cliente=ClienteTag.cliente, now=ClienteTag.valid_until)
+
+
+def _badge(code):
+    return Badge.create(code=code, name=code, description="d", image_url="u", image_url_black="u",
+                        created_on=clock.now(), modified_on=clock.now())
+
+
+def test_same_rows_and_joined_models_as_the_query_for_each_call(db):
+    her, other = make_user(), make_user()
+    now = clock.now()
+    a, b = _badge("a"), _badge("b")
+    ClienteTag.create(cliente=her, badge=a, valid_until=now + timedelta(days=1), created_on=now)
+    ClienteTag.create(cliente=her, badge=b, valid_until=now - timedelta(days=1), created_on=now)
+    ClienteTag.create(cliente=other, badge=b, valid_until=now + timedelta(days=1), created_on=now)
+    for who, moment in ((her, now), (other, now), (her, now - timedelta(days=2))):
+        direct = list(ClienteTag.select(ClienteTag, Badge).join(Badge)
+                      .where(ClienteTag.cliente == who, ClienteTag.valid_until > moment).order_by(ClienteTag.id))
+        got = TAGS(cliente=who.id, now=moment)
+        assert [(t.id, t.badge.code) for t in got] == [(t.id, t.badge.code) for t in direct]
+    assert [t.badge.code for t in TAGS(cliente=her.id, now=now - timedelta(days=2))] == ["a", "b"]
+
+
+def test_variants_compile_their_own_shape(db):
+    her = make_user()
+    by_ids = Prepared(lambda ids, cliente: Badge.select().where(Badge.id.in_(list(ids) or [0]))
+                      .where(Badge.id != cliente), cliente=Badge.id)
+    a, b = _badge("a"), _badge("b")
+    assert [x.code for x in by_ids((a.id,), cliente=her.id)] == ["a"]
+    assert [x.code for x in by_ids((a.id, b.id), cliente=a.id)] == ["b"]
+
+
+def test_a_parameter_must_appear_exactly_once(db):
+    twice = Prepared(lambda _v, cliente: ClienteTag.select().where(
+        (ClienteTag.cliente == cliente) | (ClienteTag.badge == cliente)), cliente=ClienteTag.cliente)
+    with pytest.raises(ValueError, match="appears 2 times"):
+        twice(cliente=1)
