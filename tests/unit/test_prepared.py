@@ -34,12 +34,12 @@ def test_same_rows_and_joined_models_as_the_query_for_each_call(db):
 
 
 def test_variants_compile_their_own_shape(db):
-    her = make_user()
-    by_ids = Prepared(lambda ids, cliente: Badge.select().where(Badge.id.in_(list(ids) or [0]))
-                      .where(Badge.id != cliente), cliente=Badge.id)
+    by_ids = Prepared(lambda ids, excluded: Badge.select().where(Badge.id.in_(list(ids) or [0]))
+                      .where(Badge.id != excluded).order_by(Badge.id), excluded=Badge.id)
     a, b = _badge("a"), _badge("b")
-    assert [x.code for x in by_ids((a.id,), cliente=her.id)] == ["a"]
-    assert [x.code for x in by_ids((a.id, b.id), cliente=a.id)] == ["b"]
+    assert [x.code for x in by_ids((a.id,), excluded=-1)] == ["a"]
+    assert [x.code for x in by_ids((a.id, b.id), excluded=a.id)] == ["b"]
+    assert [x.code for x in by_ids((a.id, b.id), excluded=-1)] == ["a", "b"]
 
 
 def test_a_parameter_must_appear_exactly_once(db):
