@@ -7,6 +7,7 @@ from penhas_api.core.services import accounts, notifications, profile, quiz
 from penhas_api.declarations import declare
 from penhas_api.params import Field, get_params, validate
 from penhas_api.schemas import ANY, BOOL01, EMPTY, INT, OBJECT, PAGINATED, STR, arr, json, nullable, obj, one_of
+from penhas_api.views.quiz_schemas import QUIZ_REPLY, QUIZ_SESSION
 
 bp = Blueprint("me", __name__)
 
@@ -23,11 +24,6 @@ USER_PROFILE = obj({
 })
 # §2.2.3: the app skips elements without a `code` (its fixtures have some).
 MODULE = obj({"code?": STR, "meta?": ANY})
-# §2.3.1, as GET /me shows it.
-QUIZ_MESSAGE = obj({"type": STR, "content?": nullable(STR), "ref?": STR, "style?": STR, "action?": STR,
-                    "label?": STR, "options?": arr(obj({"display": STR, "index": ANY})), "display_response?": STR})
-QUIZ_SESSION = obj({"session_id": ANY, "current_msgs?": arr(QUIZ_MESSAGE), "prev_msgs?": nullable(arr(QUIZ_MESSAGE)),
-                    "finished?": BOOL01, "end_screen?": STR})
 # §2.2.1: the app state, also the answer of PUT /me.
 APP_STATE = obj({"user_profile": USER_PROFILE, "qtde_guardioes_ativos": INT, "modules": arr(MODULE),
                  "quiz_session?": QUIZ_SESSION, "analytics_props?": OBJECT, "anonymous_avatar_url?": STR})
@@ -49,7 +45,7 @@ SENHA_ATUAL = Field("str", max_length=200)
 @declare("The app state: profile, modules and a pending quiz", "me",
          description="While a quiz is pending the app shows only the quiz (mobile-contract §2.2.1, §2.3): the "
                      "answer may hold only `quiz_session`.",
-         ok=json(one_of(APP_STATE, obj({"quiz_session": QUIZ_SESSION}))))
+         ok=json(one_of(APP_STATE, QUIZ_REPLY)))
 def me(_v):
     return quiz.apply_to_me(g.user, profile.me_payload(g.user))
 
