@@ -1,7 +1,8 @@
 """Fuzz the API from its own OpenAPI document: `python -m tests.fuzz [--seed N] [options] [-- schemathesis args]`.
 
 Sets up a scratch embedded-default instance (SQLite, local disk, SMS to the log; ViaCEP and the Here geocoder are
-the local fakes of tests/fakes), creates one woman, starts `penhas serve` (gunicorn, rate limits off so the limits
+the local fakes of tests/fakes) or, with --real-services, a scratch instance on the services the environment names
+(a fresh `<db>_fuzz` PostgreSQL database, Redis database 15, the `<bucket>-fuzz` S3 bucket, SNS), creates one woman, starts `penhas serve` (gunicorn, rate limits off so the limits
 do not hide the routes behind 429s) and runs schemathesis against GET /openapi.json with the woman's session
 (tests/fuzz/hooks.py): examples, coverage, fuzzing and stateful phases (the document's links: sign-up → login,
 guardian invite → edit → delete, audio upload → detail → download → delete, chat room → messages).
@@ -38,6 +39,9 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--max-time", type=int, default=180, help="time budget of the whole run, in seconds")
     parser.add_argument("--workers", default="2", help="concurrent schemathesis workers")
     parser.add_argument("--keep", action="store_true", help="keep the scratch data dir (database, server log)")
+    parser.add_argument("--real-services", action="store_true",
+                        help="use DATABASE_URL (PostgreSQL), REDIS_URL, S3_BUCKET and SNS from the environment, "
+                             "each on a scratch database, Redis db or bucket of its own")
     parser.add_argument("schemathesis_args", nargs=argparse.REMAINDER,
                         help="after --: passed to `st run`, e.g. -- --include-path /me/guardioes")
     return parser.parse_args()
@@ -51,6 +55,37 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _scratch_services(env: dict) -> str:
+    """Point ``env`` at scratch copies of the real services; the scratch database's name (dropped at the end)."""
+    from urllib.parse import urlparse, urlunparse
+
+    parsed = urlparse(env["DATABASE_URL"])
+    if not parsed.scheme.startswith("postgres"):
+        raise SystemExit("--real-services needs DATABASE_URL on PostgreSQL")
+    name = f"{parsed.path.lstrip('/') or 'penhas'}_fuzz"
+    _postgres(env["DATABASE_URL"], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{name}"))
+    if env.get("REDIS_URL"):
+        env["REDIS_URL"] = urlunparse(urlparse(env["REDIS_URL"])._replace(path="/15"))
+        import redis
+
+        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    if env.get("S3_BUCKET"):
+        env["S3_BUCKET"] = f"{env['S3_BUCKET']}-fuzz"
+    return name
+
+
+def _postgres(url: str, *statements: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
+    conn.close()
+
+
 def _prepare(env: dict) -> str:
     """Migrate, seed and create the woman whose session the run uses, in this process; her e-mail."""
     os.environ.clear()
@@ -61,10 +96,14 @@ def _prepare(env: dict) -> str:
     from penhas_api.core.settings import provision
     from tests.factories import make_user
 
-    provision()
+    settings = provision()
     init_db()
     migrate()
     load_fixtures()
+    if settings.s3_bucket:
+        from penhas_api.core.adapters.storage import get_storage
+
+        get_storage().ensure_bucket()
     return make_user(password=PASSWORD, email="fuzz@example.com", apelido="Fuzz").email
 
 
@@ -89,8 +128,12 @@ def main() -> int:
     args = _args()
     data_dir = Path(tempfile.mkdtemp(prefix="penhas-fuzz-"))
     server_log = data_dir / "server.log"
+    admin_url, scratch_db = os.environ.get("DATABASE_URL"), None
     with fake_server(ViaCepHandler) as viacep, fake_server(HereHandler) as here:
-        env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+        env = dict(os.environ) if args.real_services else {
+            k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+        if args.real_services:
+            scratch_db = _scratch_services(env)
         env.update(PENHAS_DATA_DIR=str(data_dir / "var"), RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING",
                    VIACEP_URL=f"{viacep.url}/ws", GEOCODER="here", HERE_API_KEY=HereHandler.api_key,
                    HERE_GEOCODE_URL=f"{here.url}/v1/geocode", PYTHONPATH=str(ROOT))
@@ -122,9 +165,15 @@ def main() -> int:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+            if scratch_db:
+                from penhas_api.core.db import database
+
+                database.close()
+                _postgres(admin_url, f'DROP DATABASE IF EXISTS "{scratch_db}" WITH (FORCE)')
     if code != 0:
         tail = server_log.read_text(errors="replace")[-6000:]
-        print(f"\nfuzz failed (seed {args.seed}); reproduce: python -m tests.fuzz --seed {args.seed}\n"
+        again = " --real-services" if args.real_services else ""
+        print(f"\nfuzz failed (seed {args.seed}); reproduce: python -m tests.fuzz --seed {args.seed}{again}\n"
               f"--- penhas serve log (last lines) ---\n{tail}", flush=True)
     if args.keep or code != 0:
         print(f"scratch data kept in {data_dir}")
