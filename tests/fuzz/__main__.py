@@ -38,7 +38,8 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--max-examples", type=int, default=25, help="test cases per operation and phase")
     parser.add_argument("--max-time", type=int, default=180, help="time budget of the whole run, in seconds")
     parser.add_argument("--workers", default="2", help="concurrent schemathesis workers")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch data dir (database, server log)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the scratch data dir (database, server log) and the scratch PostgreSQL database")
     parser.add_argument("--real-services", action="store_true",
                         help="use DATABASE_URL (PostgreSQL), REDIS_URL, S3_BUCKET and SNS from the environment, "
                              "each on a scratch database, Redis db or bucket of its own")
@@ -165,7 +166,7 @@ def main() -> int:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
-            if scratch_db:
+            if scratch_db and not args.keep:
                 from penhas_api.core.db import database
 
                 database.close()
