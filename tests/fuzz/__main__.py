@@ -87,8 +87,9 @@ def _postgres(url: str, *statements: str) -> None:
     conn.close()
 
 
-def _prepare(env: dict) -> str:
-    """Migrate, seed and create the woman whose session the run uses, in this process; her e-mail."""
+def _prepare(env: dict) -> dict:
+    """Migrate, seed and create what the run reaches, in this process: the woman whose session it uses, another
+    woman (profile, chat, blocks) and a support center. Their ids go to the hooks (tests/fuzz/hooks.py)."""
     os.environ.clear()
     os.environ.update(env)
     from penhas_api.core.db import init_db
@@ -105,7 +106,12 @@ def _prepare(env: dict) -> str:
         from penhas_api.core.adapters.storage import get_storage
 
         get_storage().ensure_bucket()
-    return make_user(password=PASSWORD, email="fuzz@example.com", apelido="Fuzz").email
+    from tests.center_factories import make_center
+
+    her = make_user(password=PASSWORD, email="fuzz@example.com", apelido="Fuzz")
+    other = make_user(apelido="Outra")
+    return {"PENHAS_FUZZ_EMAIL": her.email, "PENHAS_FUZZ_PASSWORD": PASSWORD,
+            "PENHAS_FUZZ_CLIENTE_ID": str(other.id), "PENHAS_FUZZ_CENTER_ID": str(make_center().id)}
 
 
 def _wait_ready(url: str, server: subprocess.Popen) -> None:
@@ -138,7 +144,7 @@ def main() -> int:
         env.update(PENHAS_DATA_DIR=str(data_dir / "var"), RATELIMIT_ENABLED="0", LOG_LEVEL="WARNING",
                    VIACEP_URL=f"{viacep.url}/ws", GEOCODER="here", HERE_API_KEY=HereHandler.api_key,
                    HERE_GEOCODE_URL=f"{here.url}/v1/geocode", PYTHONPATH=str(ROOT))
-        email = _prepare(env)
+        seeded = _prepare(env)
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         with open(server_log, "w") as log:
@@ -156,8 +162,7 @@ def main() -> int:
                        "--report-dir", str(data_dir / "report"), *extra]
             print(f"fuzz: seed {args.seed}, {args.max_examples} examples per operation, {args.max_time} s budget",
                   flush=True)
-            st_env = dict(env, SCHEMATHESIS_HOOKS="tests.fuzz.hooks", PENHAS_FUZZ_URL=url,
-                          PENHAS_FUZZ_EMAIL=email, PENHAS_FUZZ_PASSWORD=PASSWORD)
+            st_env = dict(env, SCHEMATHESIS_HOOKS="tests.fuzz.hooks", PENHAS_FUZZ_URL=url, **seeded)
             # From the scratch dir: schemathesis keeps its replay cache (`st replay ID`) in the working directory.
             code = subprocess.run(command, cwd=data_dir, env=st_env).returncode
         finally:
