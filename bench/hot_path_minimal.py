@@ -8,6 +8,7 @@ import json
 import math
 import os
 import sqlite3
+import threading
 
 import jwt
 from flask import Flask, abort, jsonify, request
@@ -17,20 +18,23 @@ EARTH_RADIUS_M = PLAN["earth_radius_m"]
 app = Flask(__name__)
 app.json.ensure_ascii = False
 app.json.sort_keys = False
-_conn = None
+# One connection per thread, as penhas has: on gunicorn's threaded worker a shared one would serialise the twin's
+# queries (psycopg2) or refuse them (sqlite3 checks the thread).
+_local = threading.local()
 
 
 def conn():
-    global _conn
-    if _conn is None:
+    connection = getattr(_local, "conn", None)
+    if connection is None:
         if PLAN["engine"] == "postgresql":
             import psycopg2
 
-            _conn = psycopg2.connect(**PLAN["libpq"])
-            _conn.autocommit = True
+            connection = psycopg2.connect(**PLAN["libpq"])
+            connection.autocommit = True
         else:
-            _conn = sqlite3.connect(PLAN["sqlite_path"], isolation_level=None)
-    return _conn
+            connection = sqlite3.connect(PLAN["sqlite_path"], isolation_level=None)
+        _local.conn = connection
+    return connection
 
 
 def run(sql, params):
