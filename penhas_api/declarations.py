@@ -25,8 +25,11 @@ class Declaration:
     tag: str
     # Parameters in the query string (the app's channel for every method) or in a form body: the server reads both.
     query: dict[str, Field] = field(default_factory=dict)
-    # Fields the app sends in an application/x-www-form-urlencoded body (mobile-contract §1.4).
+    # Fields the app sends in an application/x-www-form-urlencoded body (mobile-contract §1.4), or in a
+    # multipart/form-data body when the route also takes file parts.
     form: dict[str, Field] = field(default_factory=dict)
+    # File parts of a multipart body: {name: JSON Schema}, e.g. the audio upload's `media`.
+    files: dict[str, dict] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     path: dict[str, Field] = field(default_factory=dict)
     # A request body other than a form: (content type, JSON Schema).
@@ -71,10 +74,12 @@ class Params(dict):
 def declare(summary: str, tag: str, **kwargs):
     declaration = Declaration(summary=summary, tag=tag, **kwargs)
 
+    fields = declaration.fields()
+
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kw):
-            return view(Params(validate(declaration.fields()), declaration), *args, **kw)
+            return view(Params(validate(fields), declaration), *args, **kw)
 
         # Copied up by every @wraps above (functools copies __dict__), so the registered endpoint carries it.
         wrapper.declaration = declaration

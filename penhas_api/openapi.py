@@ -5,6 +5,7 @@ the auth decorator, answers from the declaration's schemas and error codes. A ro
 the generator fail, so a new route cannot ship undocumented (tests/api/test_openapi.py builds the document).
 """
 import re
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask
@@ -70,12 +71,13 @@ def _param(name: str, where: str, f: Field, description: str | None = None) -> d
     return out
 
 
-def _form_body(fields: dict[str, Field]) -> dict:
-    schema = {"type": "object", "properties": {name: f.schema() for name, f in fields.items()}}
-    required = [name for name, f in fields.items() if f.required]
+def _form_body(fields: dict[str, Field], files: dict[str, dict]) -> dict:
+    schema = {"type": "object", "properties": {**files, **{name: f.schema() for name, f in fields.items()}}}
+    required = list(files) + [name for name, f in fields.items() if f.required]
     if required:
         schema["required"] = required
-    return {"required": bool(required), "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+    content_type = "multipart/form-data" if files else "application/x-www-form-urlencoded"
+    return {"required": bool(required), "content": {content_type: {"schema": schema}}}
 
 
 def _link(target: str, values: dict[str, str]) -> dict:
@@ -111,14 +113,14 @@ def operation(declaration: Declaration, auth: str | None, operation_id: str, pat
     params = [_param(name, "path", declaration.path.get(name, Field("str"))) for name in path_args]
     params += [_param(name, "query", f) for name, f in declaration.query.items()]
     for group in declaration.groups.values():
-        params += [_param(name, "query", Field(**{**f.__dict__, "required": False}),
+        params += [_param(name, "query", replace(f, required=False),
                           f"required when {group.when}" if f.required else f"checked when {group.when}")
                    for name, f in group.fields.items()]
     params += [_param(name, "query", f) for name, f in declaration.documented.items()]
     if params:
         op["parameters"] = params
-    if declaration.form:
-        op["requestBody"] = _form_body(declaration.form)
+    if declaration.form or declaration.files:
+        op["requestBody"] = _form_body(declaration.form, declaration.files)
     elif declaration.body:
         content_type, schema = declaration.body
         op["requestBody"] = {"required": True, "content": {content_type: {"schema": schema}}}

@@ -10,7 +10,7 @@ from rich.table import Table
 from penhas_api.core.db import connection
 from penhas_api.core.models import CenterProject, CenterProjectLink, CenterRating
 from penhas_api.core.services import center_import, center_suggestions, centers
-from penhas_cli.output import console, domain_errors, err_console, fail, print_json, print_table, whole
+from penhas_cli.output import console, domain_errors, err_console, fail, print_json, print_record, print_table, whole
 
 app = typer.Typer(help="Support centers (pontos de apoio): import datasets, fill coordinates, export, inspect, "
                        "and review what users suggested.\n\nExample: penhas centers search --lat -23.55 --lng -46.63",
@@ -189,10 +189,7 @@ def show(center_id: int = typer.Argument(..., help="Center id."),
         if json_output:
             print_json(data)
             return
-        table = Table("field", "value", title=f"center {center.id}")
-        for k, v in data.items():
-            table.add_row(k, "" if v is None else str(v))
-        console.print(table)
+        print_record(data, title=f"center {center.id}")
 
 
 @app.command()

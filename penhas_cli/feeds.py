@@ -7,7 +7,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from penhas_api.core.services import rss
-from penhas_cli.output import console, domain_errors, fail, print_json
+from penhas_cli.output import console, domain_errors, fail, print_json, print_record
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print machine-readable JSON.")
@@ -55,10 +55,7 @@ def show(feed_id: int = typer.Argument(..., help="Feed id."), json_output: bool 
     if json_output:
         print_json(data)
         return
-    table = Table("field", "value", show_header=False)
-    for key, value in data.items():
-        table.add_row(key, "" if value is None else str(value))
-    console.print(table)
+    print_record(data)
 
 
 @app.command()

@@ -72,6 +72,14 @@ def print_json(data) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def print_record(data: dict, title: str | None = None) -> None:
+    """One record as a two-column field/value table (the column names shown only under a title)."""
+    table = Table("field", "value", title=title, show_header=title is not None)
+    for key, value in data.items():
+        table.add_row(str(key), "" if value is None else str(value))
+    console.print(table)
+
+
 @contextmanager
 def domain_errors():
     """Turn a PenhasError from a service into a red message and exit code 1."""

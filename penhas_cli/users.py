@@ -12,7 +12,7 @@ from rich.table import Table
 
 from penhas_api.core.models import Cliente
 from penhas_api.core.services import accounts
-from penhas_cli.output import console, domain_errors, fail, print_json, print_table, whole
+from penhas_cli.output import console, domain_errors, fail, print_json, print_record, print_table, whole
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 sessions_app = typer.Typer(help="Sessions (logged-in devices) of an account.\n\n"
@@ -82,10 +82,7 @@ def show(cliente_id: int = typer.Argument(..., help="Account id (see `penhas use
     if json_output:
         print_json(details)
         return
-    table = Table("field", "value", show_header=False)
-    for key, value in details.items():
-        table.add_row(key, "" if value is None else str(value))
-    console.print(table)
+    print_record(details)
 
 
 @app.command("schedule-delete")

@@ -40,19 +40,22 @@ class Prepared:
     def _compile(self, key: tuple) -> tuple:
         compiled = self._compiled.get(key)
         if compiled is None:
-            with self._lock:
-                markers = {name: _marker(field, k) for k, (name, field) in enumerate(self._fields.items())}
-                query = self._build(key[1], **markers)
-                sql, params = query.sql()
-                slots = {}
-                for name, marker in markers.items():
-                    wanted = self._fields[name].db_value(marker)
-                    found = [i for i, p in enumerate(params) if p == wanted]
-                    if len(found) != 1:
-                        raise ValueError(f"parameter {name} appears {len(found)} times in the query")
-                    slots[found[0]] = name
-                compiled = self._compiled[key] = (query, sql, list(params), slots)
+            with self._lock:  # another thread may have compiled it while this one waited
+                compiled = self._compiled.get(key) or self._compiled.setdefault(key, self._to_sql(key[1]))
         return compiled
+
+    def _to_sql(self, variant) -> tuple:
+        markers = {name: _marker(field, k) for k, (name, field) in enumerate(self._fields.items())}
+        query = self._build(variant, **markers)
+        sql, params = query.sql()
+        slots = {}
+        for name, marker in markers.items():
+            wanted = self._fields[name].db_value(marker)
+            found = [i for i, p in enumerate(params) if p == wanted]
+            if len(found) != 1:
+                raise ValueError(f"parameter {name} appears {len(found)} times in the query")
+            slots[found[0]] = name
+        return query, sql, list(params), slots
 
     def __call__(self, variant=None, **values) -> list:
         query, sql, params, slots = self._compile((is_postgres(), variant))

@@ -18,12 +18,6 @@ UPLOAD_FIELDS = {
     "event_sequence": Field("int", required=True, max_length=6, description="the segment's number, from 1"),
     "sha1": Field("str", max_length=40, description="hex SHA-1 of the file"),
 }
-UPLOAD_BODY = {
-    "type": "object",
-    "properties": {"media": {"type": "string", "contentMediaType": "audio/aac", "description": "the AAC segment"},
-                   **{name: f.schema() for name, f in UPLOAD_FIELDS.items()}},
-    "required": ["media"] + [name for name, f in UPLOAD_FIELDS.items() if f.required],
-}
 EVENT_ID = {"event_id": Field("str", description="UUID v4 of the recording session")}
 # A malformed event id is a form error on `event_id`; someone else's event is not found (as one that never was).
 EVENT_ERRORS = {400: ("form_error",), 404: ("item_not_found",)}
@@ -40,7 +34,8 @@ SEGMENT = obj({"event_sequence": INT, "audio_duration": STR, "cliente_created_at
 @require_user
 @declare(
     "Upload one recorded segment (idempotent per event and sequence: the latest upload wins)", "audio",
-    body=("multipart/form-data", UPLOAD_BODY),
+    form=UPLOAD_FIELDS,
+    files={"media": {"type": "string", "contentMediaType": "audio/aac", "description": "the AAC segment"}},
     ok=json(obj({"message": STR, "success": INT, "data": obj({"id": INT})})),
     errors={400: ("form_error", "upload_blocked", "media_missing", "media_invalid_size", "media_too_big",
                   "unsupported_media_type", "sha1_mismatch"),
@@ -49,9 +44,7 @@ SEGMENT = obj({"event_sequence": INT, "audio_duration": STR, "cliente_created_at
            "download": ("audio.download", {"event_id": "$request.body#/event_id"}),
            "delete": ("audio.delete", {"event_id": "$request.body#/event_id"})},
 )
-def upload(_v):
-    # The fields travel in the multipart body, so they are validated here (the declaration documents them there).
-    params = validate(UPLOAD_FIELDS)
+def upload(params):
     media = request.files.get("media")
     audio = audio_service.upload_segment(
         g.user,
