@@ -25,3 +25,18 @@ def test_the_servers_own_refusals_are_in_every_operation(app):
     # tested in tests/integration/test_web_server.py).
     assert SERVER_ERRORS[414] == ("request_line_too_long",)
     assert SERVER_ERRORS[431] == ("request_headers_too_large",)
+
+
+def test_an_out_of_range_task_id_in_the_batch_is_a_form_error(client, app):
+    # seed 20261201 (CI): POST /me/tarefas/batch with [{"id": -646123503429133008896, "remove": true}] answered 500:
+    # a JSON integer was used as the id as it came, and SQLite cannot bind an int beyond 64 bits (OverflowError).
+    import json
+
+    from tests.factories import auth_headers, make_user
+
+    headers = {**auth_headers(app, make_user()), "Content-Type": "application/json"}
+    for bad_id in (-646123503429133008896, 2 ** 63, -1, True):
+        # json.dumps: the app's own encoder (orjson) refuses such an int, the fuzzer's does not.
+        r = client.post("/me/tarefas/batch", data=json.dumps([{"id": bad_id, "remove": True}]), headers=headers)
+        assert_error(r, 400, "form_error")
+        assert r.get_json()["field"] == "id"

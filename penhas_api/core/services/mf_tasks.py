@@ -125,7 +125,8 @@ def parse_update(item, from_json_body: bool = False) -> dict:
     if not isinstance(item, dict):
         raise form_error("body", "invalid", "INVALID JSON, body must be an array!")
     raw_id = item.get("id")
-    task_id = raw_id if isinstance(raw_id, int) and not isinstance(raw_id, bool) else parse_id(raw_id)
+    # A JSON number goes through parse_id too: it may be negative, a bool, or beyond what a BIGINT holds.
+    task_id = None if isinstance(raw_id, bool) else parse_id(raw_id)
     if raw_id is None or raw_id == "":
         raise form_error("id", "is_required")
     if task_id is None:
