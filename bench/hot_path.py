@@ -6,7 +6,8 @@ Through real gunicorn servers (2 workers each, rate limits off, loopback only) i
 request, captured here in-process, and the same JSON, compared byte for byte before timing). Rounds are interleaved
 (penhas, minimal, then minimal, penhas, ...), short and bounded in time; it prints req/s, p50, p99, the ratio and
 the 1-minute load average before and after each block. `GET /me` has no minimal twin (its payload is penhas' own);
-its p50 is the figure.
+its p50 is the figure, for a woman past onboarding (the app's every start) and for one whose onboarding quiz is
+still waiting (GET /me then renders it).
 
     DATABASE_URL=postgresql://postgres:postgres@127.0.0.1/penhas_bench python bench/hot_path.py --centers 100000
     PENHAS_DATA_DIR=/tmp/bench-hot python bench/hot_path.py --centers 100000
@@ -88,7 +89,8 @@ def build_plan(token: str, radius: int, path: Path) -> dict:
         peewee_log.setLevel(old_level)
     search_sql, near, coverage = [], None, None
     for sql, params in capture.statements:
-        if "clientes_active_sessions" in sql or "cliente_ponto_apoio_avaliacao" in sql or sql.startswith("UPDATE"):
+        if ("clientes_active_sessions" in sql or "cliente_ponto_apoio_avaliacao" in sql or sql.startswith("UPDATE")
+                or sql.startswith(("PREPARE penhas_", "EXECUTE penhas_"))):  # the session query, prepared
             continue  # the minimal app checks the token itself and sends the ratings query below
         params = list(params or ())
         if '"ponto_apoio_categoria"' in sql:
@@ -115,6 +117,16 @@ def build_plan(token: str, radius: int, path: Path) -> dict:
     }
     path.write_text(json.dumps(plan))
     return plan
+
+
+def settle(cliente_id: int) -> None:
+    """A woman past onboarding, as most who open the app are: every questionnaire finished."""
+    from penhas_api.core import clock
+    from penhas_api.core.models import Questionnaire, QuizSession
+
+    now = clock.now()
+    for questionnaire in Questionnaire.select():
+        QuizSession.create(cliente=cliente_id, questionnaire=questionnaire, created_at=now, finished_at=now)
 
 
 def get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
@@ -215,6 +227,8 @@ def main():
         user_id = ClienteSession.select().order_by(ClienteSession.id.desc()).first().cliente_id
         for i in range(3):
             notify_users([user_id], f"bench {i}", "bench")
+        settled_token = make_token()
+        settle(ClienteSession.select().order_by(ClienteSession.id.desc()).first().cliente_id)
     plan_file = Path(tempfile.mkstemp(prefix="hot-path-plan-", suffix=".json")[1])
     build_plan(token, args.radius, plan_file)
     database.close()
@@ -242,29 +256,31 @@ def main():
         wait_ready(minimal_port, minimal)
         out += compare(ours_port, minimal_port, headers, {
             "unread-notif-count": "/me/unread-notif-count", "health": "/health", "search dense": search_paths[0]})
-        calls = [("unread", ["/me/unread-notif-count"], True), ("health", ["/health"], True),
-                 ("search 50 km", search_paths, True), ("/me", ["/me"], False)]
+        settled = {"X-Api-Key": settled_token}
+        calls = [("unread", ["/me/unread-notif-count"], True, headers), ("health", ["/health"], True, headers),
+                 ("search 50 km", search_paths, True, headers), ("/me", ["/me"], False, settled),
+                 ("/me, onboarding quiz pending", ["/me"], False, headers)]
         for _ in range(2):  # warm both servers' workers and caches
-            for _, paths, _twin in calls:
-                drive(ours_port, paths, headers, 2, 0.5, 200)
-                drive(minimal_port, paths, headers, 2, 0.5, 200)
+            for _, paths, _twin, call_headers in calls:
+                drive(ours_port, paths, call_headers, 2, 0.5, 200)
+                drive(minimal_port, paths, call_headers, 2, 0.5, 200)
         out += ["", f"engine={engine} rounds={args.rounds} x {args.seconds}s per arm, interleaved, "
                     f"twin on {args.twin_worker} workers",
                 "", "| c | call | penhas req/s | minimal req/s | ratio | penhas p50 / p99 ms | minimal p50 / p99 ms "
                 "| non-200 | load 1-min start→end |", "|---|---|---|---|---|---|---|---|---|"]
         for clients in [int(c) for c in args.clients.split(",")]:
             load_start = loadavg()
-            res = {(name, arm): {"rps": [], "lat": [], "errors": 0} for name, _, _ in calls for arm in ("o", "m")}
+            res = {(name, arm): {"rps": [], "lat": [], "errors": 0} for name, *_ in calls for arm in ("o", "m")}
             for r in range(args.rounds):
-                for name, paths, twin in calls:
+                for name, paths, twin, call_headers in calls:
                     arms = [("o", ours_port), ("m", minimal_port)] if twin else [("o", ours_port)]
                     for arm, port in (arms if r % 2 == 0 else arms[::-1]):
-                        got = drive(port, paths, headers, clients, args.seconds, args.max_requests)
+                        got = drive(port, paths, call_headers, clients, args.seconds, args.max_requests)
                         res[(name, arm)]["rps"].append(got["rps"])
                         res[(name, arm)]["lat"] += got["lat"]
                         res[(name, arm)]["errors"] += got["errors"]
             load_end = loadavg()
-            for name, _, twin in calls:
+            for name, _, twin, _ in calls:
                 o, m = res[(name, "o")], res[(name, "m")]
                 o_rps = statistics.median(o["rps"])
                 if twin:

@@ -73,7 +73,8 @@ def token_from_request() -> str:
     return (get_params().get("api_key") or request.headers.get("X-Api-Key") or "").strip()
 
 
-def load_session() -> ClienteSession:
+def load_session(along=None) -> ClienteSession:
+    """``along``: a callable giving the subqueries the route wants answered in the session query (session_lookup)."""
     token = token_from_request()
     if not token:
         raise missing_jwt()
@@ -86,7 +87,7 @@ def load_session() -> ClienteSession:
         raise expired_jwt() from None
     if claims.get("typ") != TOKEN_TYPE or not isinstance(claims.get("ses"), int):
         raise expired_jwt()
-    session = session_with_user(claims["ses"])
+    session = session_with_user(claims["ses"], along() if along else ())
     if session is None:
         raise jwt_logout()
     now = clock.now()
@@ -113,12 +114,14 @@ def require_session(view):
     return wrapper
 
 
-def require_user(view):
-    """A valid session of an active account (every /me* route)."""
+def require_user(view=None, *, along=None):
+    """A valid session of an active account (every /me* route). ``@require_user(along=checks)``: see load_session."""
+    if view is None:
+        return lambda inner: require_user(inner, along=along)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        load_session()
+        load_session(along)
         if g.user.status != "active":
             raise not_found()
         check_limit("120/minute", f"D{g.user.id}")

@@ -11,8 +11,10 @@ def count_queries():
     counter = {"n": 0, "sql": []}
 
     def counting(sql, params=None, *args, **kwargs):
-        counter["n"] += 1
-        counter["sql"].append(sql)
+        # A PREPARE is sent once per PostgreSQL connection (db.execute_prepared); the EXECUTE after it is the query.
+        if not sql.startswith("PREPARE "):
+            counter["n"] += 1
+            counter["sql"].append(sql)
         return original(sql, params, *args, **kwargs)
 
     real.execute_sql = counting

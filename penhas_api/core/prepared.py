@@ -3,7 +3,8 @@
 Building a query through peewee's compiler costs more than running it on an indexed table (issue 17's profile of
 GET /me: a third of the request). ``Prepared`` builds the query once with marker values, finds where each marker
 landed among the SQL's parameters, and from then on only swaps the values in and runs the text; rows come back
-through the query's own cursor wrapper, so callers get the same model instances (joins included) as before.
+through the query's own cursor wrapper, so callers get the same model instances (joins included) as before. On
+PostgreSQL the text is also prepared on the server once per connection (``db.execute_prepared``).
 """
 import threading
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from typing import Callable
 
 import peewee
 
-from penhas_api.core.db import database, is_postgres
+from penhas_api.core.db import execute_prepared, is_postgres
 
 _INT_MARK = 9_000_000_000_000_000_000
 _TIME_MARK = datetime(1970, 1, 2, 3, 4, 5, 6000)
@@ -57,10 +58,19 @@ class Prepared:
             slots[found[0]] = name
         return query, sql, list(params), slots
 
-    def __call__(self, variant=None, **values) -> list:
-        query, sql, params, slots = self._compile((is_postgres(), variant))
+    def bind(self, variant=None, **values) -> tuple[str, list]:
+        """The SQL text and its values, for a caller that sends it inside another statement (an EXISTS riding along
+        the session query, core/services/session_lookup.py)."""
+        _query, sql, params, slots = self._compile((is_postgres(), variant))
+        return sql, self._values(params, slots, values)
+
+    def _values(self, params: list, slots: dict, values: dict) -> list:
         bound = list(params)
         for i, name in slots.items():
             bound[i] = self._fields[name].db_value(values[name])
-        cursor = database.execute_sql(sql, bound)
+        return bound
+
+    def __call__(self, variant=None, **values) -> list:
+        query, sql, params, slots = self._compile((is_postgres(), variant))
+        cursor = execute_prepared(sql, self._values(params, slots, values))
         return list(query._get_cursor_wrapper(cursor))

@@ -40,14 +40,21 @@ NOTIFICATION = obj({"time": STR, "content": nullable(STR), "icon": STR, "title":
 SENHA_ATUAL = Field("str", max_length=200)
 
 
+def _me_checks():
+    # Answered inside the session query: after onboarding, and without badges, GET /me is that one query.
+    return profile.holds_badges_check(), quiz.unfinished_check()
+
+
 @bp.get("/me")
-@require_user
+@require_user(along=_me_checks)
 @declare("The app state: profile, modules and a pending quiz", "me",
          description="While a quiz is pending the app shows only the quiz (mobile-contract §2.2.1, §2.3): the "
                      "answer may hold only `quiz_session`.",
          ok=json(one_of(APP_STATE, QUIZ_REPLY)))
 def me(_v):
-    return quiz.apply_to_me(g.user, profile.me_payload(g.user))
+    holds_badges, quiz_left = g.session.along
+    body = profile.me_payload(g.user, holds_badges=holds_badges)
+    return quiz.apply_to_me(g.user, body) if quiz_left else body
 
 
 @bp.put("/me")

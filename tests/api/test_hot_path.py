@@ -7,6 +7,7 @@ from penhas_api.core.services import broadcasts, center_search
 from penhas_api.core.services.notifications import notify_users
 from tests.center_factories import make_center
 from tests.factories import auth_headers, make_user
+from tests.quiz_factories import make_questionnaire  # noqa: F401
 
 FULL = "/me/pontos-de-apoio?projeto=Penhas&full_list=1&latitude=-23.52901&longitude=-46.6504"
 
@@ -138,3 +139,47 @@ def test_no_request_pays_for_the_limiter_middleware_or_a_cookie_session(app, cli
     answers = [client.post("/reset-password/request-new?email=nobody@example.com&app_version=t").status_code
                for _ in range(6)]
     assert answers[-1] == 429 and 429 not in answers[:5]
+
+
+def _finish_every_questionnaire(user):
+    from penhas_api.core import clock
+    from penhas_api.core.models import Questionnaire, QuizSession
+
+    now = clock.now()
+    for questionnaire in Questionnaire.select():
+        QuizSession.create(cliente=user, questionnaire=questionnaire, created_at=now, finished_at=now)
+
+
+def test_get_me_after_onboarding_is_the_session_query_alone_and_never_stale(client, app, make_questionnaire):
+    from datetime import timedelta
+
+    from penhas_api.core import clock
+    from penhas_api.core.models import Badge, ClienteTag
+    from tests.query_counter import count_queries
+
+    her = make_user()
+    headers = auth_headers(app, her)
+    assert "quiz_session" in client.get("/me", headers=headers).get_json()  # the onboarding is waiting
+    _finish_every_questionnaire(her)
+    with count_queries() as queries:
+        body = client.get("/me", headers=headers).get_json()
+    assert queries["n"] == 1, queries["sql"]
+    assert "quiz_session" not in body and body["user_profile"]["badges"] == []
+    assert {m["code"] for m in body["modules"]} >= {"tweets", "modo_seguranca"}
+
+    now = clock.now()
+    badge = Badge.create(code="hot-path", name="Selo", description="d", image_url="https://x/i.svg",
+                         image_url_black="https://x/b.svg", created_on=now)
+    tag = ClienteTag.create(cliente=her, badge=badge, valid_until=now + timedelta(days=1), created_on=now)
+    with count_queries() as queries:
+        badges = client.get("/me", headers=headers).get_json()["user_profile"]["badges"]
+    assert [b["code"] for b in badges] == ["hot-path"] and queries["n"] == 2
+    ClienteTag.update(valid_until=now - timedelta(seconds=1)).where(ClienteTag.id == tag.id).execute()
+    with count_queries() as queries:
+        assert client.get("/me", headers=headers).get_json()["user_profile"]["badges"] == []
+    assert queries["n"] == 1
+
+    # A questionnaire published after her onboarding is shown by her very next GET /me.
+    make_questionnaire([dict(type="yesno", code="Q1", question="Tudo bem?")])
+    body = client.get("/me", headers=headers).get_json()
+    assert body["quiz_session"]["current_msgs"] and body["modules"] == [{"code": "quiz", "meta": {}}]

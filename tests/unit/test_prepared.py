@@ -47,3 +47,42 @@ def test_a_parameter_must_appear_exactly_once(db):
         (ClienteTag.cliente == cliente) | (ClienteTag.badge == cliente)), cliente=ClienteTag.cliente)
     with pytest.raises(ValueError, match="appears 2 times"):
         twice(cliente=1)
+
+
+def test_execute_prepared_prepares_once_per_connection_and_survives_a_rollback(db):
+    from penhas_api.core.db import execute_prepared, is_postgres
+    from tests.query_counter import count_queries
+
+    sql = "SELECT %s + 1, %s" if is_postgres() else "SELECT ? + 1, ?"
+    sent = []
+    real = db.obj.execute_sql
+
+    def spy(text, params=None, *args, **kwargs):
+        sent.append(text)
+        return real(text, params, *args, **kwargs)
+
+    db.obj.execute_sql = spy
+    try:
+        assert execute_prepared(sql, (1, "a")).fetchone() == (2, "a")
+        with db.atomic() as txn:
+            assert execute_prepared(sql, (41, "b")).fetchone() == (42, "b")
+            txn.rollback()
+        assert execute_prepared(sql, (9, "c")).fetchone() == (10, "c")
+    finally:
+        del db.obj.execute_sql
+    prepares = [s for s in sent if s.startswith("PREPARE")]
+    assert len(prepares) == (1 if is_postgres() else 0)
+    assert len(sent) == 3 + len(prepares)
+    # A new connection (another worker thread, the pool's fresh one) has none of them: it prepares again.
+    db.close()
+    db.connect()
+    with count_queries() as queries:
+        assert execute_prepared(sql, (0, "d")).fetchone() == (1, "d")
+    assert queries["n"] == 1
+
+
+def test_execute_prepared_refuses_a_literal_percent(db):
+    from penhas_api.core.db import _pg_form
+
+    with pytest.raises(ValueError):
+        _pg_form("SELECT 'a' LIKE 'a%%' AND 1 = %s")

@@ -11,6 +11,7 @@ from penhas_api.core.services.accounts import (
     check_current_password, email_taken, normalize_email, revoke_sessions,
 )
 from penhas_api.core.services.modules import user_modules
+from penhas_api.core.services.session_lookup import SESSION_USER
 from penhas_api.core.settings import get_settings
 
 # Meta values are strings: the app casts `modo_seguranca.numero` and the audio durations `as String`.
@@ -40,11 +41,21 @@ def _flag(value) -> int:
     return 1 if value else 0
 
 
-# On every GET /me: compiled once (core/prepared.py).
-_ACTIVE_TAGS = Prepared(
-    lambda _variant, cliente, now: ClienteTag.select(ClienteTag, Badge).join(Badge)
-    .where(ClienteTag.cliente == cliente, ClienteTag.valid_until > now).order_by(ClienteTag.id),
-    cliente=ClienteTag.cliente, now=ClienteTag.valid_until)
+def _active_tags(cliente, now):
+    return (ClienteTag.select(ClienteTag, Badge).join(Badge)
+            .where(ClienteTag.cliente == cliente, ClienteTag.valid_until > now).order_by(ClienteTag.id))
+
+
+# Compiled once (core/prepared.py). GET /me first asks, inside its session query, whether she holds any badge at
+# all (most women hold none), and fetches them only then.
+_ACTIVE_TAGS = Prepared(lambda _variant, cliente, now: _active_tags(cliente, now),
+                        cliente=ClienteTag.cliente, now=ClienteTag.valid_until)
+_HOLDS_BADGES = Prepared(lambda _variant, now: _active_tags(SESSION_USER.id, now), now=ClienteTag.valid_until)
+
+
+def holds_badges_check() -> tuple[str, list]:
+    """The session query's subquery (session_lookup ``along``): does she hold an active badge?"""
+    return _HOLDS_BADGES.bind(now=clock.now())
 
 
 def active_badges(user: Cliente) -> list[Badge]:
@@ -58,8 +69,9 @@ def render_badge(badge: Badge, style: str = "inline") -> dict:
             "image_url_black": badge.image_url_black, "popup": 1, "show_description": 1, "style": style}
 
 
-def me_payload(user: Cliente) -> dict:
-    """The app state of GET /me (and PUT /me). Quiz keys are left out until the quiz exists."""
+def me_payload(user: Cliente, holds_badges: bool = True) -> dict:
+    """The app state of GET /me (and PUT /me), without the quiz (quiz.apply_to_me). ``holds_badges=False``: the
+    session query already answered that she holds none (holds_badges_check)."""
     profile = {
         "avatar_url": user.avatar_url or avatar_url(),
         "ja_foi_vitima_de_violencia": _flag(user.ja_foi_vitima_de_violencia),
@@ -77,7 +89,7 @@ def me_payload(user: Cliente) -> dict:
         "nome_social": user.nome_social,
         "skills": list(user.skills_cached or []),
         # Anonymous mode hides her badges everywhere, her own profile included (as the original).
-        "badges": [] if user.modo_anonimo_ativo else [render_badge(b) for b in active_badges(user)],
+        "badges": [] if user.modo_anonimo_ativo or not holds_badges else [render_badge(b) for b in active_badges(user)],
     }
     body = {
         "user_profile": profile,

@@ -11,6 +11,7 @@ from penhas_api.core.quiz_lang import TemplateError, condition
 from penhas_api.core.services import escape_manual
 from penhas_api.core.services.escape_manual import new_session, user_tag
 from penhas_api.core.services.quiz_engine import Engine, cliente_vars
+from penhas_api.core.services.session_lookup import SESSION_USER
 from penhas_api.core.settings import get_settings
 
 ASSISTANT_TITLE = "Assistente PenhaS"
@@ -67,6 +68,16 @@ _OPEN_SESSION = Prepared(
         QuizSession.deleted == False, QuizSession.finished_at.is_null())  # noqa: E712
     .order_by(QuizSession.id.desc()).limit(1),
     cliente=QuizSession.cliente, questionnaire=QuizSession.questionnaire)
+
+
+# GET /me asks inside its session query whether any in-app questionnaire is left unfinished (after onboarding,
+# none is) before choosing one; the variant is the same settings filter.
+_ANY_UNFINISHED = Prepared(lambda variant: _unfinished_candidates(variant, SESSION_USER.id))
+
+
+def unfinished_check() -> tuple[str, list]:
+    """The session query's subquery (session_lookup ``along``): is a questionnaire left that GET /me might show?"""
+    return _ANY_UNFINISHED.bind(tuple(get_settings().filter_questionnaire_ids or ()))
 
 
 def eligible(user: Cliente) -> Questionnaire | None:
