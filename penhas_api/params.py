@@ -136,7 +136,8 @@ TYPES: dict[str, Callable[[str], Any]] = {
     "tweet_id": _regex(r"[0-9]{6}T[0-9]{10}"),
     "timeline_category": _choice(*TIMELINE_CATEGORIES),
     "int_list": _regex(r"[0-9]{1,6}(,[0-9]{1,6})*", lambda v: [int(x) for x in v.split(",")]),
-    "latitude": _regex(r"[-+]?(([1-8]?\d(\.\d+))+|90)"),
+    # The original's pattern repeats its "dd.ddd" group, which also matched "31.68.79" (not a number): one group.
+    "latitude": _regex(r"[-+]?([1-8]?\d\.\d+|90)"),
     "longitude": _regex(r"[-+]?(180(\.0+)?|((1[0-7]\d)|([1-9]?\d))(\.\d+)?)"),
 }
 
@@ -159,7 +160,7 @@ TYPE_SCHEMAS: dict[str, dict] = {
              "description": "first and last names (letters, apostrophes and spaces)"},
     "tweet_id": {"type": "string", "pattern": "^[0-9]{6}T[0-9]{10}$"},
     "int_list": {"type": "string", "pattern": "^[0-9]{1,6}(,[0-9]{1,6})*$", "description": "comma-separated ids"},
-    "latitude": {"type": "string", "pattern": r"^[-+]?(([1-8]?[0-9](\.[0-9]+))+|90)$"},
+    "latitude": {"type": "string", "pattern": r"^[-+]?([1-8]?[0-9]\.[0-9]+|90)$"},
     "longitude": {"type": "string", "pattern": r"^[-+]?(180(\.0+)?|((1[0-7][0-9])|([1-9]?[0-9]))(\.[0-9]+)?)$"},
 }
 

@@ -40,3 +40,19 @@ def test_an_out_of_range_task_id_in_the_batch_is_a_form_error(client, app):
         r = client.post("/me/tarefas/batch", data=json.dumps([{"id": bad_id, "remove": True}]), headers=headers)
         assert_error(r, 400, "form_error")
         assert r.get_json()["field"] == "id"
+
+
+def test_a_latitude_with_two_decimal_points_is_a_form_error(client, app):
+    # seed 3: GET /me/pontos-de-apoio?latitude=31.68.79834770547&longitude=-180.00000 answered 500: the original's
+    # Latitute pattern repeats its "d.ddd" group, so it matched a text float() cannot read.
+    from tests.factories import auth_headers, make_user
+
+    headers = auth_headers(app, make_user())
+    for latitude in ("31.68.79834770547", "1.1.1", "-23.5.5"):
+        r = client.get("/me/pontos-de-apoio", query_string={"latitude": latitude, "longitude": "-180.00000"},
+                       headers=headers)
+        assert_error(r, 400, "form_error")
+        assert r.get_json()["field"] == "latitude"
+    r = client.get("/me/pontos-de-apoio", query_string={"latitude": "-23.5505", "longitude": "-46.6333"},
+                   headers=headers)
+    assert r.status_code == 200

@@ -5,10 +5,26 @@ The token comes from POST /login with the woman the driver created; it is fetche
 403 (a fuzzed POST /logout ends every session of the account, which must not blind the rest of the run).
 """
 import os
+import threading
 import zlib
 
 import requests
 import schemathesis
+from hypothesis.internal import lambda_sources
+
+# The AST constructor of CPython 3.11.7 (this machine's) tracks its recursion depth per interpreter, not per
+# thread (python/cpython#106905): hypothesis parsing lambda sources in two schemathesis workers at once then fails the
+# operation with "AST constructor recursion depth mismatch", an error of the tool, not of the API. One at a time.
+_parse_lock = threading.Lock()
+_lambda_description = lambda_sources.lambda_description
+
+
+def _serialised_lambda_description(f):
+    with _parse_lock:
+        return _lambda_description(f)
+
+
+lambda_sources.lambda_description = _serialised_lambda_description
 
 
 @schemathesis.auth(refresh_interval=60, retry_on=[403])
