@@ -5,7 +5,9 @@ Validation follows backend-rules §2.0 in this order: length → required → em
 import math
 import re
 from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any, Callable
 
 from flask import request
@@ -14,12 +16,22 @@ from penhas_api.core.cpf_digits import cpf_is_valid
 from penhas_api.core.errors import DEFAULT_MESSAGE, form_error
 
 
-def get_params() -> dict[str, str]:
-    """Query string first, the form body (urlencoded or multipart) overriding it, like Mojolicious params."""
-    merged = {k: v for k, v in request.args.items()}
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") or request.form:
-        merged.update({k: v for k, v in request.form.items()})
-    return merged
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def get_params() -> Mapping[str, str]:
+    """Query string first, the form body (urlencoded or multipart) overriding it, like Mojolicious params.
+
+    Merged once per request (the token lookup and the route's validation both read them) and read-only, so no
+    reader can change what the next one sees. Only a form content type has a form body (werkzeug parses nothing
+    else), so no other request pays for looking."""
+    cached = request.environ.get("penhas.params")
+    if cached is None:
+        merged = dict(request.args.items())
+        if request.mimetype in _FORM_TYPES:
+            merged.update(request.form.items())
+        cached = request.environ["penhas.params"] = MappingProxyType(merged)
+    return cached
 
 
 # The largest integer any column (BIGINT) or SQLite can hold: beyond it a number is garbage, not a value.

@@ -9,6 +9,7 @@ may be up to ``REQUEST_LINE_LIMIT`` (64 KiB); a header field up to 16 KiB; at mo
 import json
 import logging
 
+from gunicorn.glogging import Logger
 from gunicorn.http import errors as http_errors
 from gunicorn.util import write_nonblock
 from gunicorn.workers.gthread import ThreadWorker
@@ -88,6 +89,15 @@ class JsonErrorWorker(ThreadWorker):
             log.debug("client gone before the error answer")
 
 
+class NoAccessLogger(Logger):
+    """gunicorn's logger without its access log (see ``gunicorn_logconfig``). Given a ``logconfig_dict``, gunicorn
+    would still build every request's access-log atoms (each header and environ entry, lowercased) for a logger that
+    drops them: measurable on a sub-millisecond request (issue 17)."""
+
+    def access(self, resp, req, environ, request_time):
+        return None
+
+
 def gunicorn_settings(log_level: str) -> dict:
     """The settings both `penhas serve` and the Procfile's `web:` line (via penhas_api.gunicorn_conf) run with."""
     return {
@@ -98,4 +108,5 @@ def gunicorn_settings(log_level: str) -> dict:
         "limit_request_fields": HEADER_COUNT_LIMIT,
         "pre_request": check_request_line,
         "logconfig_dict": gunicorn_logconfig(log_level),
+        "logger_class": "penhas_api.web_server.NoAccessLogger",
     }

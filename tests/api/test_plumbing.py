@@ -12,7 +12,7 @@ probe = Blueprint("probe", __name__)
 
 @probe.route("/_probe/params", methods=["GET", "POST", "PUT", "DELETE"])
 def _params():
-    return {"params": get_params()}
+    return {"params": dict(get_params())}
 
 
 @probe.post("/_probe/validate")
