@@ -28,8 +28,8 @@ def _marker(field: peewee.Field, k: int):
 
 class Prepared:
     """``Prepared(lambda variant, cliente: Model.select().where(Model.cliente == cliente), cliente=Model.cliente)``:
-    each named parameter is compared with the given field, whose ``db_value`` converts it, and must appear exactly
-    once in the query. ``variant`` (hashable, e.g. a tuple of ids from the settings) selects a shape of the query;
+    each named parameter is compared with the given field, whose ``db_value`` converts it, and must appear in the
+    query (every place it appears gets the value). ``variant`` (hashable, e.g. a tuple of ids from the settings) selects a shape of the query;
     each shape is compiled once."""
 
     def __init__(self, build: Callable[..., peewee.ModelSelect], **fields: peewee.Field):
@@ -53,9 +53,9 @@ class Prepared:
         for name, marker in markers.items():
             wanted = self._fields[name].db_value(marker)
             found = [i for i, p in enumerate(params) if p == wanted]
-            if len(found) != 1:
-                raise ValueError(f"parameter {name} appears {len(found)} times in the query")
-            slots[found[0]] = name
+            if not found:
+                raise ValueError(f"parameter {name} does not appear in the query")
+            slots.update(dict.fromkeys(found, name))
         return query, sql, list(params), slots
 
     def bind(self, variant=None, **values) -> tuple[str, list]:

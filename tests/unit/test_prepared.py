@@ -42,11 +42,19 @@ def test_variants_compile_their_own_shape(db):
     assert [x.code for x in by_ids((a.id, b.id), excluded=-1)] == ["a", "b"]
 
 
-def test_a_parameter_must_appear_exactly_once(db):
+def test_a_parameter_gets_its_value_everywhere_it_appears_and_must_appear(db):
+    her, other = make_user(), make_user()
+    now = clock.now()
+    a = _badge("a")
+    mine = ClienteTag.create(cliente=her, badge=a, valid_until=now + timedelta(days=1), created_on=now)
+    ClienteTag.create(cliente=other, badge=a, valid_until=now + timedelta(days=1), created_on=now)
     twice = Prepared(lambda _v, cliente: ClienteTag.select().where(
-        (ClienteTag.cliente == cliente) | (ClienteTag.badge == cliente)), cliente=ClienteTag.cliente)
-    with pytest.raises(ValueError, match="appears 2 times"):
-        twice(cliente=1)
+        (ClienteTag.cliente == cliente) & (ClienteTag.cliente.in_([cliente]))), cliente=ClienteTag.cliente)
+    assert [t.id for t in twice(cliente=her.id)] == [mine.id]
+    assert twice(cliente=-1) == []
+    absent = Prepared(lambda _v, cliente: ClienteTag.select(), cliente=ClienteTag.cliente)
+    with pytest.raises(ValueError, match="does not appear"):
+        absent(cliente=1)
 
 
 def test_execute_prepared_prepares_once_per_connection_and_survives_a_rollback(db):

@@ -1,4 +1,5 @@
-"""The assistant entry of GET /me/chats (backend-rules §8.2), built by the quiz service for the chat view."""
+"""The quiz service: the assistant entry of GET /me/chats (backend-rules §8.2), built for the chat view, and the
+questionnaire GET /me shows."""
 from datetime import datetime
 
 from penhas_api.core import clock
@@ -33,3 +34,26 @@ def test_assistant_entry_before_and_after_the_quiz(db):
 
 def test_no_assistant_for_men(db):
     assert assistant_chat_entry(make_user(genero="Masculino")) is None
+
+
+def test_the_pending_questionnaire_comes_with_her_latest_open_session_in_one_query(db):
+    from penhas_api.core import clock
+    from penhas_api.core.models import QuizSession
+    from penhas_api.core.services import quiz
+    from tests.factories import make_user
+    from tests.query_counter import count_queries
+
+    her, other = make_user(), make_user()
+    chosen = quiz.eligible(her)
+    assert chosen is not None and chosen.open_session is None
+    first = quiz.open_session(her, chosen)
+    quiz.open_session(other, quiz.eligible(other))  # another woman's session is never hers
+    QuizSession.create(cliente=her, questionnaire=chosen.id, created_at=clock.now(), deleted=True)  # set aside
+    with count_queries() as queries:
+        again = quiz.eligible(her)
+    assert queries["n"] == 1
+    assert again.id == chosen.id and again.open_session.id == first.id
+    assert quiz.open_session(her, again).id == first.id
+    QuizSession.update(finished_at=clock.now()).where(QuizSession.id == first.id).execute()
+    after = quiz.eligible(her)
+    assert after is None or after.id != chosen.id

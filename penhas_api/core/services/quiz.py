@@ -1,6 +1,6 @@
 """Which questionnaire she gets (GET /me), the POST /me/quiz dispatch, and the chat assistant (backend-rules §9.5,
 §9.6, §8.2)."""
-from peewee import fn
+from peewee import JOIN, fn
 
 from penhas_api.core import clock
 from penhas_api.core.errors import PenhasError, form_error
@@ -60,14 +60,21 @@ def _unfinished_candidates(_variant, cliente):
     return _candidates_query(in_app=True).where(~fn.EXISTS(finished))
 
 
-# Both run on every GET /me: compiled once (core/prepared.py); the variant is the settings' questionnaire filter.
-_UNFINISHED = Prepared(_unfinished_candidates, cliente=QuizSession.cliente)
-_OPEN_SESSION = Prepared(
-    lambda _variant, cliente, questionnaire: QuizSession.select().where(
-        QuizSession.cliente == cliente, QuizSession.questionnaire == questionnaire,
+# Her latest open session of each candidate, joined (None when she has none).
+_OPEN = QuizSession.alias("open_session")
+
+
+def _with_open_session(variant, cliente):
+    latest = QuizSession.select(fn.MAX(QuizSession.id)).where(
+        QuizSession.cliente == cliente, QuizSession.questionnaire == Questionnaire.id,
         QuizSession.deleted == False, QuizSession.finished_at.is_null())  # noqa: E712
-    .order_by(QuizSession.id.desc()).limit(1),
-    cliente=QuizSession.cliente, questionnaire=QuizSession.questionnaire)
+    return (_unfinished_candidates(variant, cliente).select_extend(_OPEN)
+            .join(_OPEN, JOIN.LEFT_OUTER, on=(_OPEN.id == latest), attr="open_session"))
+
+
+# Runs on every GET /me while a questionnaire waits for her: compiled once (core/prepared.py); the variant is the
+# settings' questionnaire filter.
+_UNFINISHED = Prepared(_with_open_session, cliente=QuizSession.cliente)
 
 
 # GET /me asks inside its session query whether any in-app questionnaire is left unfinished (after onboarding,
@@ -81,8 +88,9 @@ def unfinished_check() -> tuple[str, list]:
 
 
 def eligible(user: Cliente) -> Questionnaire | None:
+    """The first questionnaire she has not finished whose condition applies to her, with ``.open_session``."""
     vars_ = {"cliente": cliente_vars(user)}
-    # The candidates she has not finished yet, in one query.
+    # The candidates she has not finished yet and her open sessions of them, in one query.
     for questionnaire in _UNFINISHED(tuple(get_settings().filter_questionnaire_ids or ()), cliente=user.id):
         if _applies(questionnaire, vars_):
             return questionnaire
@@ -90,8 +98,8 @@ def eligible(user: Cliente) -> Questionnaire | None:
 
 
 def open_session(user: Cliente, questionnaire: Questionnaire) -> QuizSession:
-    found = _OPEN_SESSION(cliente=user.id, questionnaire=questionnaire.id)
-    return found[0] if found else new_session(user, questionnaire)
+    """Her open session of a questionnaire ``eligible`` chose, or a new one."""
+    return questionnaire.open_session or new_session(user, questionnaire)
 
 
 def pending_quiz(user: Cliente) -> dict | None:
