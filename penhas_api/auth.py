@@ -9,6 +9,7 @@ Every authenticated request reads the session and its account in one query on th
 (``core/services/session_lookup.py``), with no cache in front of it: a revocation made by any process (another
 gunicorn worker, the CLI) is seen by the very next request.
 """
+import time
 from datetime import timedelta
 from functools import wraps
 
@@ -73,16 +74,33 @@ def token_from_request() -> str:
     return (get_params().get("api_key") or request.headers.get("X-Api-Key") or "").strip()
 
 
+# A token's signature check gives the same answer every time for the same token and key, so the claims of a
+# verified token are remembered (bounded; keyed by the key too, for apps with their own). Expiry is checked on
+# every use, and the session row is still read on every request: a revoked session is refused at once.
+_VERIFIED: dict[tuple[str, str], dict] = {}
+_VERIFIED_MAX = 10_000
+
+
+def _verified_claims(token: str, key: str) -> dict:
+    claims = _VERIFIED.get((key, token))
+    if claims is None:
+        # PyJWT directly (signature and expiry): flask-jwt-extended's decode_token parses every token twice.
+        claims = jwt.decode(token, key, algorithms=["HS256"], options={"require": ["exp"]})
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
+        _VERIFIED[(key, token)] = claims
+    elif claims["exp"] <= time.time():
+        raise ExpiredSignatureError()
+    return claims
+
+
 def load_session(along=None) -> ClienteSession:
     """``along``: a callable giving the subqueries the route wants answered in the session query (session_lookup)."""
     token = token_from_request()
     if not token:
         raise missing_jwt()
     try:
-        # PyJWT directly (signature and expiry): flask-jwt-extended's decode_token parses every token twice.
-        claims = jwt.decode(token, current_app.config["JWT_SECRET_KEY"], algorithms=["HS256"])
-    except (ExpiredSignatureError,):
-        raise expired_jwt() from None
+        claims = _verified_claims(token, current_app.config["JWT_SECRET_KEY"])
     except (PyJWTError, ValueError, KeyError):
         raise expired_jwt() from None
     if claims.get("typ") != TOKEN_TYPE or not isinstance(claims.get("ses"), int):

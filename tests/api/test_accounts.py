@@ -213,6 +213,40 @@ def test_garbage_tokens_are_refused(client):
     assert_error(client.get("/filter-skills", headers={"X-Api-Key": ""}), 401, "missing_jwt")
 
 
+def test_a_verified_token_is_checked_once_and_still_expires_and_is_still_revoked(client, app, monkeypatch):
+    import time
+
+    import jwt
+    from flask_jwt_extended import create_access_token
+
+    from penhas_api import auth
+
+    user = make_user()
+    with app.app_context():
+        session, _ = auth.open_session(user)
+        token = create_access_token(identity=str(session.id), additional_claims={"ses": session.id, "typ": "usr"},
+                                    expires_delta=timedelta(seconds=30))
+    headers = {"X-Api-Key": token}
+    assert client.get("/me", headers=headers).status_code == 200
+    decoded = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(auth.jwt, "decode", lambda *a, **kw: decoded.append(1) or real_decode(*a, **kw))
+    assert client.get("/me", headers=headers).status_code == 200
+    assert decoded == []  # the signature was checked by the first request
+    # Another key never accepts it, remembered or not.
+    assert auth._verified_claims(token, app.config["JWT_SECRET_KEY"])["ses"] == session.id
+    with pytest.raises(jwt.InvalidSignatureError):
+        auth._verified_claims(token, "another key of at least thirty-two bytes")
+    # Its expiry still holds...
+    later = time.time() + 60
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    assert_error(client.get("/me", headers=headers), 400, "expired_jwt")
+    monkeypatch.undo()
+    # ...and so does revocation: the session row is read on every request.
+    assert client.post("/logout", headers=headers).get_json() == {}
+    assert_error(client.get("/me", headers=headers), 403, "jwt_logout")
+
+
 def test_delete_me_then_login_reactivate(client, app, frozen_clock):
     user = make_user()
     headers = auth_headers(app, user)
