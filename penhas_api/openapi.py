@@ -152,13 +152,18 @@ def operation(declaration: Declaration, auth: str | None, operation_id: str, pat
     return op
 
 
+def endpoint_declaration(app: Flask, endpoint: str) -> Declaration | None:
+    """What an endpoint declares: Flask's own static files have the fixed STATIC declaration."""
+    return STATIC if endpoint == "static" else declaration_of(app.view_functions[endpoint])
+
+
 def build_document(app: Flask) -> dict:
     paths: dict[str, dict] = {}
     used_ids: set[str] = set()
     undeclared = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         view = app.view_functions[rule.endpoint]
-        declaration = STATIC if rule.endpoint == "static" else declaration_of(view)
+        declaration = endpoint_declaration(app, rule.endpoint)
         if declaration is None:
             undeclared.append(rule.rule)
             continue

@@ -6,8 +6,8 @@ JSON shape that a route answers but does not declare fails the test that provoke
 from flask import Flask, request
 from jsonschema import Draft202012Validator
 
-from penhas_api.declarations import auth_of, declaration_of
-from penhas_api.openapi import STATIC, operation
+from penhas_api.declarations import auth_of
+from penhas_api.openapi import endpoint_declaration, operation
 
 EXTENSION = "penhas_conformance"
 
@@ -15,9 +15,9 @@ EXTENSION = "penhas_conformance"
 def _operation(app: Flask, endpoint: str) -> dict | None:
     cache = app.extensions[EXTENSION]["operations"]
     if endpoint not in cache:
-        view = app.view_functions[endpoint]
-        declaration = STATIC if endpoint == "static" else declaration_of(view)
-        cache[endpoint] = None if declaration is None else operation(declaration, auth_of(view), endpoint, [])
+        declaration = endpoint_declaration(app, endpoint)
+        cache[endpoint] = (None if declaration is None
+                           else operation(declaration, auth_of(app.view_functions[endpoint]), endpoint, []))
     return cache[endpoint]
 
 
