@@ -119,14 +119,17 @@ def build_plan(token: str, radius: int, path: Path) -> dict:
     return plan
 
 
-def settle(cliente_id: int) -> None:
-    """A woman past onboarding, as most who open the app are: every questionnaire finished."""
+def settled_token() -> str:
+    """A token of a woman past onboarding, as most who open the app are: every questionnaire finished."""
     from penhas_api.core import clock
-    from penhas_api.core.models import Questionnaire, QuizSession
+    from penhas_api.core.models import ClienteSession, Questionnaire, QuizSession
 
+    token = make_token()
+    cliente_id = ClienteSession.select().order_by(ClienteSession.id.desc()).first().cliente_id
     now = clock.now()
     for questionnaire in Questionnaire.select():
         QuizSession.create(cliente=cliente_id, questionnaire=questionnaire, created_at=now, finished_at=now)
+    return token
 
 
 def get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
@@ -227,8 +230,7 @@ def main():
         user_id = ClienteSession.select().order_by(ClienteSession.id.desc()).first().cliente_id
         for i in range(3):
             notify_users([user_id], f"bench {i}", "bench")
-        settled_token = make_token()
-        settle(ClienteSession.select().order_by(ClienteSession.id.desc()).first().cliente_id)
+        settled = {"X-Api-Key": settled_token()}
     plan_file = Path(tempfile.mkstemp(prefix="hot-path-plan-", suffix=".json")[1])
     build_plan(token, args.radius, plan_file)
     database.close()
@@ -256,7 +258,6 @@ def main():
         wait_ready(minimal_port, minimal)
         out += compare(ours_port, minimal_port, headers, {
             "unread-notif-count": "/me/unread-notif-count", "health": "/health", "search dense": search_paths[0]})
-        settled = {"X-Api-Key": settled_token}
         calls = [("unread", ["/me/unread-notif-count"], True, headers), ("health", ["/health"], True, headers),
                  ("search 50 km", search_paths, True, headers), ("/me", ["/me"], False, settled),
                  ("/me, onboarding quiz pending", ["/me"], False, headers)]

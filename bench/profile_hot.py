@@ -31,16 +31,14 @@ def main():
     os.environ.setdefault("RATELIMIT_ENABLED", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     from bench.centers_search import make_token
-    from bench.hot_path import SEARCH_POINT, settle
+    from bench.hot_path import SEARCH_POINT, settled_token
     from penhas_api import create_app
     from penhas_api.core.db import database
-    from penhas_api.core.models import ClienteSession
 
     app = create_app()
     with database.connection_context():
         token = make_token()
-        settled_token = make_token()
-        settle(ClienteSession.select().order_by(ClienteSession.id.desc()).first().cliente_id)
+        settled = settled_token()
     database.close()
     client = app.test_client()
     lat, lng = SEARCH_POINT
@@ -56,7 +54,7 @@ def main():
     wanted = [c for c in args.only.split(",") if c] or [c for c in calls if c != "full_list"]
     for name in wanted:
         path = calls[name]
-        headers = {"X-Api-Key": settled_token if name == "me" else token}
+        headers = {"X-Api-Key": settled if name == "me" else token}
         for _ in range(20):
             assert client.get(path, headers=headers).status_code == 200
         times = []

@@ -26,8 +26,8 @@ USER_ERRORS = {**SESSION_ERRORS, 404: ("Page not found",)}
 FORM_ERRORS = {400: ("form_error",)}
 LIMIT_ERRORS = {429: ("too_many_requests",)}
 
-STATUS_TEXT = {200: "OK", 204: "Done (no body)", 302: "Found", 400: "Bad request", 401: "Not authenticated", 403: "Forbidden",
-               404: "Not found", 409: "Conflict", 413: "Request too large", 414: "Request line too long",
+STATUS_TEXT = {200: "OK", 204: "Done (no body)", 302: "Found", 400: "Bad request", 401: "Not authenticated",
+               403: "Forbidden", 404: "Not found", 409: "Conflict", 413: "Request too large", 414: "Request line too long",
                415: "Unsupported media type", 431: "Request headers too large",
                429: "Too many requests", 503: "Service unavailable"}
 

@@ -29,8 +29,8 @@ def _marker(field: peewee.Field, k: int):
 class Prepared:
     """``Prepared(lambda variant, cliente: Model.select().where(Model.cliente == cliente), cliente=Model.cliente)``:
     each named parameter is compared with the given field, whose ``db_value`` converts it, and must appear in the
-    query (every place it appears gets the value). ``variant`` (hashable, e.g. a tuple of ids from the settings) selects a shape of the query;
-    each shape is compiled once."""
+    query (every place it appears gets the value). ``variant`` (hashable, e.g. a tuple of ids from the settings)
+    selects a shape of the query; each shape is compiled once."""
 
     def __init__(self, build: Callable[..., peewee.ModelSelect], **fields: peewee.Field):
         self._build = build

@@ -2,8 +2,9 @@
 
 Sets up a scratch embedded-default instance (SQLite, local disk, SMS to the log; ViaCEP and the Here geocoder are
 the local fakes of tests/fakes) or, with --real-services, a scratch instance on the services the environment names
-(a fresh `<db>_fuzz` PostgreSQL database, Redis database 15, the `<bucket>-fuzz` S3 bucket, SNS), creates one woman, starts `penhas serve` (gunicorn, rate limits off so the limits
-do not hide the routes behind 429s) and runs schemathesis against GET /openapi.json with the woman's session
+(a fresh `<db>_fuzz` PostgreSQL database, Redis database 15, the `<bucket>-fuzz` S3 bucket, SNS), creates a woman,
+a second woman and a support center, starts `penhas serve` (gunicorn, rate limits off so the limits do not hide
+the routes behind 429s) and runs schemathesis against GET /openapi.json with the woman's session
 (tests/fuzz/hooks.py): examples, coverage, fuzzing and stateful phases (the document's links: sign-up → login,
 guardian invite → edit → delete, audio upload → detail → download → delete, chat room → messages).
 

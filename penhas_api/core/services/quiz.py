@@ -72,26 +72,30 @@ def _with_open_session(variant, cliente):
             .join(_OPEN, JOIN.LEFT_OUTER, on=(_OPEN.id == latest), attr="open_session"))
 
 
-# Runs on every GET /me while a questionnaire waits for her: compiled once (core/prepared.py); the variant is the
-# settings' questionnaire filter.
+# Runs on every GET /me while a questionnaire waits for her: compiled once (core/prepared.py).
 _UNFINISHED = Prepared(_with_open_session, cliente=QuizSession.cliente)
 
 
+def _variant() -> tuple:
+    """Both compiled queries' variant: the settings' questionnaire filter, which _candidates_query reads."""
+    return tuple(get_settings().filter_questionnaire_ids or ())
+
+
 # GET /me asks inside its session query whether any in-app questionnaire is left unfinished (after onboarding,
-# none is) before choosing one; the variant is the same settings filter.
+# none is) before choosing one.
 _ANY_UNFINISHED = Prepared(lambda variant: _unfinished_candidates(variant, SESSION_USER.id))
 
 
 def unfinished_check() -> tuple[str, list]:
     """The session query's subquery (session_lookup ``along``): is a questionnaire left that GET /me might show?"""
-    return _ANY_UNFINISHED.bind(tuple(get_settings().filter_questionnaire_ids or ()))
+    return _ANY_UNFINISHED.bind(_variant())
 
 
 def eligible(user: Cliente) -> Questionnaire | None:
     """The first questionnaire she has not finished whose condition applies to her, with ``.open_session``."""
     vars_ = {"cliente": cliente_vars(user)}
     # The candidates she has not finished yet and her open sessions of them, in one query.
-    for questionnaire in _UNFINISHED(tuple(get_settings().filter_questionnaire_ids or ()), cliente=user.id):
+    for questionnaire in _UNFINISHED(_variant(), cliente=user.id):
         if _applies(questionnaire, vars_):
             return questionnaire
     return None
